@@ -1,0 +1,61 @@
+/**
+ * The Pothos builder and its plugins; no domain types here (they live one file each beside this).
+ */
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: string | Date };
+  };
+}>({
+  // Errors first, so that validation failures and loader errors become typed union members.
+  plugins: [ErrorsPlugin, ValidationPlugin, RelayPlugin, SimpleObjectsPlugin],
+  defaultFieldNullability: false,
+  errors: {
+    // Input validation runs before the resolver; its failure is an expected outcome, returned as
+    // InvalidInputError in mutation results. It reveals only the caller's own input.
+    unsafelyHandleInputErrors: true,
+  },
+  validation: {
+    validationError: (result) =>
+      new InvalidInputError(
+        result.issues.map((issue) => ({
+          path: (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)),
+          message: issue.message,
+        })),
+      ),
+  },
+  relay: {
+    // Packages are addressed by their Wix GUIDs; global Node ids would only hide them.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+});
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 date-time in UTC, such as 2024-05-01T12:00:00.000Z.',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : value),
+  parseValue: (value) => {
+    const date = typeof value === 'string' ? new Date(value) : undefined;
+    if (!date || Number.isNaN(date.getTime())) {
+      throw new GraphQLError('DateTime must be an ISO-8601 string.', { extensions: { code: 'INVALID_INPUT' } });
+    }
+    return date;
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});

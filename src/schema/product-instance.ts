@@ -1,0 +1,222 @@
+/**
+ * ProductInstance: one product sold within a package, its billing types and enums, the
+ * `productInstance` query and the mutations that act on one instance.
+ */
+import type { GatewayContext } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+import { toGatewayError } from '../upstreams/wix/errors.js';
+import {
+  CYCLE_TYPES,
+  FAILURE_CODES,
+  INSTANCE_STATUSES,
+  INTERVAL_UNITS,
+  type BillingInfo,
+  type FailureReason,
+  type Interval,
+  type Package,
+  type ProductInstance,
+} from '../upstreams/wix/types.js';
+import { builder } from './builder.js';
+import { resultUnion, wixInputBase } from './mutation.js';
+import { PackageRef, packageSuccess, runWixWrite } from './package.js';
+import { discountCode, guid, intervalCount } from './validators.js';
+
+/** An instance is always shown with the package it belongs to. */
+export interface InstanceInPackage {
+  pkg: Package;
+  instance: ProductInstance;
+}
+
+export const ProductInstanceStatusEnum = builder.enumType('ProductInstanceStatus', {
+  values: INSTANCE_STATUSES,
+  description: 'PENDING: not yet available; ENABLED: usable; CANCELED; FAILED: never delivered; AWAITING_ACTION: waiting on the customer or a provider.',
+});
+const CycleTypeEnum = builder.enumType('BillingCycleType', { values: CYCLE_TYPES });
+const IntervalUnitEnum = builder.enumType('IntervalUnit', { values: INTERVAL_UNITS });
+const FailureReasonCodeEnum = builder.enumType('FailureReasonCode', { values: FAILURE_CODES });
+
+const IntervalRef = builder.objectRef<Interval>('Interval').implement({
+  fields: (t) => ({
+    unit: t.field({ type: IntervalUnitEnum, resolve: (interval) => interval.unit }),
+    count: t.exposeInt('count'),
+  }),
+});
+
+const BillingCycleRef = builder.objectRef<BillingInfo>('BillingCycle').implement({
+  description: 'How the instance is billed; `cycleDuration` only for RECURRING.',
+  fields: (t) => ({
+    type: t.field({ type: CycleTypeEnum, resolve: (info) => info.type }),
+    cycleDuration: t.field({ type: IntervalRef, nullable: true, resolve: (info) => info.cycleDuration ?? null }),
+  }),
+});
+
+const FailureReasonRef = builder.objectRef<FailureReason>('FailureReason').implement({
+  fields: (t) => ({
+    code: t.field({ type: FailureReasonCodeEnum, resolve: (failure) => failure.code }),
+    message: t.exposeString('message'),
+  }),
+});
+
+export const ProductInstanceRef = builder.objectRef<InstanceInPackage>('ProductInstance');
+
+ProductInstanceRef.implement({
+  fields: (t) => ({
+    instanceId: t.id({ resolve: ({ instance }) => instance.instanceId }),
+    siteId: t.id({ nullable: true, resolve: ({ instance }) => instance.siteId ?? null }),
+    isFloating: t.boolean({
+      description: 'True when the instance is assigned to no site: it belongs to the account but cannot be used yet.',
+      resolve: ({ instance }) => !instance.siteId,
+    }),
+    catalogProductId: t.id({ resolve: ({ instance }) => instance.catalogProductId }),
+    status: t.field({ type: ProductInstanceStatusEnum, resolve: ({ instance }) => instance.status }),
+    failure: t.field({ type: FailureReasonRef, nullable: true, resolve: ({ instance }) => instance.failure ?? null }),
+    billingInfo: t.field({ type: BillingCycleRef, nullable: true, resolve: ({ instance }) => instance.billingInfo ?? null }),
+    countryCode: t.string({ nullable: true, resolve: ({ instance }) => instance.countryCode ?? null }),
+    expirationDate: t.field({ type: 'DateTime', nullable: true, resolve: ({ instance }) => instance.expirationDate ?? null }),
+    discountCode: t.string({ nullable: true, resolve: ({ instance }) => instance.discountCode ?? null }),
+    referenceProductInstanceId: t.id({ nullable: true, resolve: ({ instance }) => instance.referenceProductInstanceId ?? null }),
+    createdDate: t.field({ type: 'DateTime', nullable: true, resolve: ({ instance }) => instance.createdDate ?? null }),
+    updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: ({ instance }) => instance.updatedDate ?? null }),
+    package: t.field({ type: PackageRef, resolve: ({ pkg }) => pkg }),
+  }),
+});
+
+const IntervalInput = builder.inputType('IntervalInput', {
+  fields: (t) => ({
+    unit: t.field({ type: IntervalUnitEnum, required: true }),
+    count: t.int({ required: true, validate: intervalCount }),
+  }),
+});
+
+export const BillingInfoInput = builder.inputType('BillingCycleInput', {
+  fields: (t) => ({
+    type: t.field({ type: CycleTypeEnum, required: true }),
+    cycleDuration: t.field({ type: IntervalInput, required: false, description: 'Required for RECURRING.' }),
+  }),
+});
+
+
+export function toBillingInfo(input: { type: BillingInfo['type']; cycleDuration?: Interval | null }): BillingInfo {
+  return { type: input.type, ...(input.cycleDuration ? { cycleDuration: input.cycleDuration } : {}) };
+}
+
+/** Finds an instance in its package; the instance id is what the caller knows. */
+async function loadInstance(ctx: GatewayContext, accountId: string, instanceId: string): Promise<InstanceInPackage | null> {
+  let pkg: Package | null;
+  try {
+    pkg = await ctx.wixLoaders.packageOfInstance(accountId, instanceId);
+  } catch (error) {
+    throw toGatewayError(error);
+  }
+  const instance = pkg?.productInstances.find((candidate) => candidate.instanceId === instanceId);
+  return pkg && instance ? { pkg, instance } : null;
+}
+
+builder.queryField('productInstance', (t) =>
+  t.field({
+    type: ProductInstanceRef,
+    nullable: true,
+    description: 'A product instance by id, with its package; null when it does not exist in the account.',
+    args: {
+      accountId: t.arg.id({ required: false, validate: guid }),
+      instanceId: t.arg.id({ required: true, validate: guid }),
+    },
+    resolve: (_root, args, ctx) => loadInstance(ctx, ctx.wixAccount(args.accountId as string | null), String(args.instanceId)),
+  }),
+);
+
+const InstanceInput = (name: string) =>
+  builder.inputType(name, {
+    fields: (t) => ({ ...wixInputBase(t), instanceId: t.id({ required: true, validate: guid }) }),
+  });
+
+const CancelProductInstanceInput = InstanceInput('CancelProductInstanceInput');
+const UnassignProductInstanceFromSiteInput = InstanceInput('UnassignProductInstanceFromSiteInput');
+
+const AssignProductInstanceToSiteInput = builder.inputType('AssignProductInstanceToSiteInput', {
+  fields: (t) => ({
+    ...wixInputBase(t),
+    instanceId: t.id({ required: true, validate: guid }),
+    siteId: t.id({ required: true, validate: guid }),
+  }),
+});
+
+const AdjustProductInstanceSpecificationsInput = builder.inputType('AdjustProductInstanceSpecificationsInput', {
+  description: 'At least one of catalogProductId and billingInfo. discountCode is applied only with a new catalogProductId.',
+  fields: (t) => ({
+    ...wixInputBase(t),
+    instanceId: t.id({ required: true, validate: guid }),
+    catalogProductId: t.id({ required: false, validate: guid, description: 'A replacement product of the same type.' }),
+    billingInfo: t.field({ type: BillingInfoInput, required: false }),
+    discountCode: t.string({ required: false, validate: discountCode }),
+  }),
+});
+
+const instanceTarget = (instanceId: string) => ({ resource: 'Product instance', id: instanceId });
+
+builder.mutationFields((t) => ({
+  cancelProductInstance: t.field({
+    type: packageSuccess('CancelProductInstance'),
+    description: 'Cancels one instance; the rest of its package is untouched.',
+    errors: resultUnion('CancelProductInstance'),
+    args: { input: t.arg({ type: CancelProductInstanceInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const accountId = ctx.wixAccount(input.accountId as string | null);
+      const instanceId = String(input.instanceId);
+      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+        ctx.wix.cancelProductInstance(accountId, instanceId, { idempotencyKey: key }),
+      );
+    },
+  }),
+
+  assignProductInstanceToSite: t.field({
+    type: packageSuccess('AssignProductInstanceToSite'),
+    description: 'Assigns the instance to a site, moving it from another site if it had one.',
+    errors: resultUnion('AssignProductInstanceToSite'),
+    args: { input: t.arg({ type: AssignProductInstanceToSiteInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const accountId = ctx.wixAccount(input.accountId as string | null);
+      const instanceId = String(input.instanceId);
+      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+        ctx.wix.assignProductInstanceToSite(accountId, instanceId, String(input.siteId), { idempotencyKey: key }),
+      );
+    },
+  }),
+
+  unassignProductInstanceFromSite: t.field({
+    type: packageSuccess('UnassignProductInstanceFromSite'),
+    description: 'Takes the instance off its site; it becomes floating and the site loses it at once.',
+    errors: resultUnion('UnassignProductInstanceFromSite'),
+    args: { input: t.arg({ type: UnassignProductInstanceFromSiteInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const accountId = ctx.wixAccount(input.accountId as string | null);
+      const instanceId = String(input.instanceId);
+      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+        ctx.wix.unassignProductInstanceFromSite(accountId, instanceId, { idempotencyKey: key }),
+      );
+    },
+  }),
+
+  adjustProductInstanceSpecifications: t.field({
+    type: packageSuccess('AdjustProductInstanceSpecifications'),
+    description: 'Upgrades, downgrades or changes the billing cycle of an instance.',
+    errors: resultUnion('AdjustProductInstanceSpecifications'),
+    args: { input: t.arg({ type: AdjustProductInstanceSpecificationsInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      if (input.catalogProductId == null && input.billingInfo == null) {
+        throw new InvalidInputError([{ path: ['input'], message: 'needs catalogProductId or billingInfo.' }]);
+      }
+      const accountId = ctx.wixAccount(input.accountId as string | null);
+      const instanceId = String(input.instanceId);
+      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+        ctx.wix.adjustProductInstanceSpecifications(accountId, instanceId, {
+          idempotencyKey: key,
+          ...(input.catalogProductId != null ? { catalogProductId: String(input.catalogProductId) } : {}),
+          ...(input.billingInfo ? { billingInfo: toBillingInfo(input.billingInfo) } : {}),
+          // §11 item 8: a discount code counts only with a new product, so it is not sent alone.
+          ...(input.discountCode != null && input.catalogProductId != null ? { discountCode: input.discountCode } : {}),
+        }),
+      );
+    },
+  }),
+}));

@@ -1,0 +1,44 @@
+/**
+ * Input rules checked before any upstream call (issue: "a malformed ID never reaches an upstream").
+ * Limits come from wix-resellers-api.md §4 and §5.
+ */
+import { z } from 'zod';
+
+/** ISO-3166-1 alpha-2, officially assigned codes. */
+const ISO_COUNTRIES = new Set(
+  (
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
+    'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO ' +
+    'FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE ' +
+    'JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO ' +
+    'MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW ' +
+    'PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM ' +
+    'TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
+  ).split(' '),
+);
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A Wix GUID, normalised to lower case. */
+export const guid = z
+  .string()
+  .regex(GUID, 'must be a GUID such as 3f2a9c4e-1b7d-4c2e-9a55-0d6e8f1b2c3d')
+  .transform((value) => value.toLowerCase());
+
+export const externalId = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+export const idempotencyKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const discountCode = z.string().min(1, 'must not be empty').max(25, 'must be at most 25 characters');
+
+export const countryCode = z
+  .string()
+  .refine((value) => ISO_COUNTRIES.has(value), 'must be an ISO-3166-1 alpha-2 country code in upper case, such as BR');
+
+export const pageSize = z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100');
+
+export const intervalCount = z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100');
