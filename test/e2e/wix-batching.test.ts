@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startStack, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.close());
+beforeEach(() => stack.wixSandbox.clearRequests());
+
+/** A document with one aliased `package(id)` per id. */
+function packagesDocument(ids: string[]): string {
+  return `query { ${ids.map((id, i) => `p${i}: package(id: "${id}") { id }`).join(' ')} }`;
+}
+
+function fakeIds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+}
+
+describe('batching of look-ups in one operation', () => {
+  it('a lone package look-up is one Get Package', async () => {
+    await stack.gql(packagesDocument([WIX_DEMO.packageId]));
+    expect(wixCalls(stack)).toEqual([`GET /resellers/v1/packages/${WIX_DEMO.packageId}`]);
+  });
+
+  it('N package look-ups become one Query Packages with id $in, deduplicated', async () => {
+    const ids = [WIX_DEMO.packageId, WIX_DEMO.floatingPackageId, WIX_DEMO.failedPackageId, WIX_DEMO.packageId, WIX_DEMO.unknownPackageId];
+    const res = await stack.gql(packagesDocument(ids));
+    expect(res.body.data).toEqual({
+      p0: { id: WIX_DEMO.packageId },
+      p1: { id: WIX_DEMO.floatingPackageId },
+      p2: { id: WIX_DEMO.failedPackageId },
+      p3: { id: WIX_DEMO.packageId },
+      p4: null,
+    });
+    expect(wixCalls(stack)).toEqual(['POST /resellers/v1/packages/query']);
+    const filter = (stack.wixSandbox.requests[0]!.body as any).query.filter;
+    expect(filter.id.$in).toEqual([WIX_DEMO.packageId, WIX_DEMO.floatingPackageId, WIX_DEMO.failedPackageId, WIX_DEMO.unknownPackageId]);
+    expect(filter.accountId).toEqual({ $eq: WIX_DEMO.accountId });
+  });
+
+  it.each([
+    [100, 1],
+    [101, 2],
+    [250, 3],
+  ])('%i distinct ids take %i upstream calls (chunks of 100)', async (n, calls) => {
+    const res = await stack.gql(packagesDocument(fakeIds(n)));
+    expect(res.body.errors).toBeUndefined();
+    const made = wixCalls(stack);
+    expect(made).toHaveLength(calls);
+    // Full chunks are Query Packages; a remainder of one id is a Get Package.
+    expect(made.filter((c) => c === 'POST /resellers/v1/packages/query')).toHaveLength(Math.floor(n / 100) + (n % 100 > 1 ? 1 : 0));
+  });
+
+  it("another account's package in a batch comes back null", async () => {
+    const res = await stack.gql(packagesDocument([WIX_DEMO.packageId, WIX_DEMO.otherAccountPackageId]));
+    expect(res.body.data).toEqual({ p0: { id: WIX_DEMO.packageId }, p1: null });
+  });
+
+  it('N instance look-ups become one Query Packages with $hasSome, and their packages are not fetched again', async () => {
+    const ids = [WIX_DEMO.assignedInstanceId, WIX_DEMO.mailboxInstanceId, WIX_DEMO.secondMailboxInstanceId];
+    const doc = `query { ${ids.map((id, i) => `i${i}: productInstance(instanceId: "${id}") { instanceId package { id productInstances { instanceId } } }`).join(' ')} a: package(id: "${WIX_DEMO.mailboxPackageId}") { id } }`;
+    const res = await stack.gql(doc);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.i1.package.id).toBe(WIX_DEMO.mailboxPackageId);
+    expect(res.body.data.i2.package.id).toBe(WIX_DEMO.mailboxPackageId);
+    const calls = wixCalls(stack);
+    const queries = stack.wixSandbox.requests.map((r) => (r.body as any)?.query?.filter);
+    expect(queries.some((f) => f?.['productInstances.instanceId']?.$hasSome?.length === 3)).toBe(true);
+    expect(calls.length).toBeLessThanOrEqual(2);
+  });
+
+  it('a package read after a mutation in the same request uses the mutation result', async () => {
+    stack.wixSandbox.reset();
+    const res = await stack.gql(`mutation {
+      cancelPackage(input: { id: "${WIX_DEMO.mailboxPackageId}" }) { __typename }
+    }`);
+    expect(res.body.data.cancelPackage.__typename).toBe('CancelPackageSuccess');
+    expect(wixCalls(stack)).toEqual([`DELETE /resellers/v1/packages/${WIX_DEMO.mailboxPackageId}`]);
+  });
+});

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startStack, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ wixDeadlineMs: 1_000 });
+});
+afterAll(async () => {
+  // No response of this file may carry the API key, a stack trace or an upstream URL.
+  const everything = stack.responses.join('\n');
+  expect(everything).not.toContain(stack.wixSandbox.apiKey);
+  expect(everything).not.toMatch(/\bat .+\.(ts|js):\d+/);
+  expect(everything).not.toContain(stack.wixSandbox.url);
+  await stack.close();
+});
+beforeEach(() => stack.wixSandbox.reset());
+
+const READ = `query { package(id: "${WIX_DEMO.packageId}") { id } }`;
+const WRITE = `mutation { cancelPackage(input: { id: "${WIX_DEMO.packageId}", idempotencyKey: "k-1" }) {
+  __typename ... on Error { code message } ... on UpstreamError { upstream retryable upstreamCode }
+} }`;
+
+describe('a failing Wix API on reads', () => {
+  it.each([
+    ['500', { kind: 'status', status: 500 }, 'UPSTREAM_UNAVAILABLE'],
+    ['503', { kind: 'status', status: 503 }, 'UPSTREAM_UNAVAILABLE'],
+    ['connection reset', { kind: 'reset' }, 'UPSTREAM_UNAVAILABLE'],
+    ['reset mid-body', { kind: 'reset-mid-body' }, 'UPSTREAM_UNAVAILABLE'],
+    ['malformed body', { kind: 'malformed' }, 'UPSTREAM_BAD_RESPONSE'],
+    ['oversized body', { kind: 'oversized', bytes: 6 * 1024 * 1024 }, 'UPSTREAM_BAD_RESPONSE'],
+    ['a redirect', { kind: 'redirect', location: 'http://127.0.0.1:9/steal' }, 'UPSTREAM_BAD_RESPONSE'],
+    ['401 (key refused)', { kind: 'status', status: 401 }, 'UPSTREAM_AUTH'],
+    ['hung upstream', { kind: 'hang' }, 'UPSTREAM_TIMEOUT'],
+    ['dripping body', { kind: 'drip', intervalMs: 200 }, 'UPSTREAM_TIMEOUT'],
+  ] as const)('%s gives a GraphQL error coded %s', async (_name, fault, code) => {
+    stack.wixSandbox.faults.add({ fault: fault as any });
+    const res = await stack.gql(READ);
+    expect(res.status).toBe(200);
+    expect(res.body.data?.package ?? null).toBeNull();
+    expect(res.body.errors).toHaveLength(1);
+    const error = res.body.errors![0]!;
+    expect(error.extensions?.code).toBe(code);
+    expect(error.extensions?.upstream).toBe('wix');
+    expect(error.message).toMatch(/Wix API/);
+    expect(Object.keys(error.extensions ?? {})).not.toContain('stacktrace');
+  });
+
+  it('429 is RATE_LIMITED with the retry-after hint', async () => {
+    stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 429, headers: { 'retry-after': '7' } } });
+    const res = await stack.gql(READ);
+    expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 7, retryable: true });
+  });
+});
+
+describe('a failing Wix API on writes', () => {
+  it('500 is an UpstreamError with an unknown outcome (the change may have happened)', async () => {
+    stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 500 } });
+    const res = await stack.gql(WRITE);
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', upstream: 'WIX', retryable: true });
+    expect(wixCalls(stack)).toHaveLength(1);
+  });
+
+  it('a reset after Wix processed the cancel is OUTCOME_UNKNOWN, never a plain failure', async () => {
+    stack.wixSandbox.faults.add({ fault: { kind: 'reset' }, applyAfterHandling: true });
+    const res = await stack.gql(WRITE);
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
+  });
+
+  it('a malformed success body is UPSTREAM_BAD_RESPONSE', async () => {
+    stack.wixSandbox.faults.add({ fault: { kind: 'malformed' } });
+    const res = await stack.gql(WRITE);
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_BAD_RESPONSE' });
+  });
+
+  it('403 without an application code is UPSTREAM_AUTH (the key lacks a permission)', async () => {
+    stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 403, body: { message: 'no', details: {} } } });
+    const res = await stack.gql(WRITE);
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_AUTH', retryable: false });
+  });
+
+  it('an unexpected 4xx is UPSTREAM_REJECTED with the upstream code kept', async () => {
+    stack.wixSandbox.faults.add({
+      fault: { kind: 'status', status: 409, body: { message: 'conflict on acc', details: { applicationError: { code: 'ALREADY_EXISTS', description: 'x', data: {} } } } },
+    });
+    const res = await stack.gql(WRITE);
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_REJECTED', upstreamCode: 'ALREADY_EXISTS' });
+    expect(res.text).not.toContain('conflict on acc');
+  });
+});
+
+describe('the Wix sandbox with a wrong key', () => {
+  it('maps 401 on a write to UPSTREAM_AUTH and never shows the key', async () => {
+    stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 401 } });
+    const res = await stack.gql(WRITE);
+    expect(res.body.data.cancelPackage).toMatchObject({ code: 'UPSTREAM_AUTH' });
+  });
+});
