@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startWixSandbox, WIX_DEMO } from '../../src/sandbox/wix/index.js';
 
 const TSX = ['--import', 'tsx', 'src/main.ts'];
 const children: ChildProcess[] = [];
@@ -63,6 +64,34 @@ describe('npm start', () => {
     expect(code).toBe(0);
     // The sandbox's random API key is never logged.
     expect(gateway.output().stdout).not.toMatch(/apiKey"?\s*[:=]\s*"?[A-Za-z0-9]{16,}/);
+  });
+
+  it('in live mode talks to WIX_API_BASE_URL with WIX_API_KEY, and never logs the key', async () => {
+    const upstream = await startWixSandbox({ apiKey: 'live-key-0123456789abcdef' });
+    try {
+      const gateway = run({
+        PORT: '0',
+        LOG_LEVEL: 'debug',
+        WIX_API_KEY: upstream.apiKey,
+        WIX_API_BASE_URL: upstream.url,
+        WIX_ACCOUNT_ID: WIX_DEMO.otherAccountId,
+      });
+      await gateway.waitFor(new RegExp(`Wix upstream: live API at ${upstream.url.replace(/[.]/g, '\\.')}`));
+      const [, url] = await gateway.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ package(id: "${WIX_DEMO.otherAccountPackageId}") { accountId } }` }),
+      });
+      expect(await res.json()).toEqual({ data: { package: { accountId: WIX_DEMO.otherAccountId } } });
+      expect(upstream.requests.map((r) => r.headers['wix-account-id'])).toEqual([WIX_DEMO.otherAccountId]);
+      gateway.child.kill('SIGTERM');
+      await once(gateway.child, 'exit');
+      const { stdout, stderr } = gateway.output();
+      expect(stdout + stderr).not.toContain(upstream.apiKey);
+    } finally {
+      await upstream.close();
+    }
   });
 
   it('refuses a bad configuration with exit code 2, listing every problem', async () => {
