@@ -1,0 +1,52 @@
+/**
+ * Per-request batching of Plesk look-ups: N subscription look-ups with the same key kind on one
+ * server go out as one `webspace/get` packet with N filter values; plan look-ups by GUID likewise
+ * (one `service-plan/get` and one `service-plan-addon/get` packet per server and request).
+ */
+import DataLoader from 'dataloader';
+import type { PleskClient } from './client.js';
+import type { PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind } from './types.js';
+
+/** A batch failure (transport, packet-level error) fails every value of the batch. */
+type Loader<T> = DataLoader<string, PleskLookup<T>>;
+
+export class PleskLoaders {
+  private readonly subscriptions = new Map<string, Loader<PleskSubscription>>();
+  private readonly servicePlans = new Map<string, Loader<PleskPlan>>();
+  private readonly addonPlans = new Map<string, Loader<PleskPlan>>();
+
+  constructor(private readonly signal?: AbortSignal) {}
+
+  subscription(server: string, client: PleskClient, kind: SubscriptionKeyKind, value: string): Promise<PleskLookup<PleskSubscription>> {
+    return this.loader(this.subscriptions, `${server}\u0000${kind}`, (values) =>
+      client.getSubscriptions({ kind, values }, this.signal ? { signal: this.signal } : {}),
+    ).load(value);
+  }
+
+  servicePlan(server: string, client: PleskClient, guid: string): Promise<PleskLookup<PleskPlan>> {
+    return this.loader(this.servicePlans, server, (guids) => client.getServicePlans(guids, this.signal ? { signal: this.signal } : {})).load(guid);
+  }
+
+  addonPlan(server: string, client: PleskClient, guid: string): Promise<PleskLookup<PleskPlan>> {
+    return this.loader(this.addonPlans, server, (guids) => client.getAddonPlans(guids, this.signal ? { signal: this.signal } : {})).load(guid);
+  }
+
+  /** Forgets what this request read of a subscription (after a change, the next read goes upstream). */
+  forgetSubscriptions(server: string): void {
+    for (const [key, loader] of this.subscriptions) if (key.startsWith(`${server}\u0000`)) loader.clearAll();
+  }
+
+  private loader<T>(
+    loaders: Map<string, Loader<T>>,
+    key: string,
+    batch: (values: string[]) => Promise<PleskLookup<T>[]>,
+  ): Loader<T> {
+    let loader = loaders.get(key);
+    if (!loader) {
+      // The client answers one lookup per value, in the order given (matched by filter-id inside).
+      loader = new DataLoader((values) => batch([...values]), { maxBatchSize: 100 });
+      loaders.set(key, loader);
+    }
+    return loader;
+  }
+}
