@@ -2,6 +2,7 @@
  * The gateway's whole configuration, read from the environment once at boot. Every problem is
  * reported together (exit code 2 in main.ts), then one typed `Config` is passed down.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -47,7 +48,32 @@ const EnvSchema = z.object({
   WIX_TIMEOUT_MS: positiveInt(10_000),
   WIX_MAX_RESPONSE_BYTES: positiveInt(4 * 1024 * 1024),
   WIX_CONNECTIONS: positiveInt(10),
+  PLESK_URL: optionalString.pipe(upstreamUrl.optional()),
+  PLESK_LOGIN: optionalString,
+  PLESK_PASSWORD: optionalString,
+  PLESK_SECRET_KEY: optionalString,
+  PLESK_CA_FILE: optionalString,
+  PLESK_PROTOCOL_VERSION: z.string().trim().regex(/^\d+(\.\d+){0,3}$/, 'must be a version such as 1.6.9.1').default('1.6.9.1'),
+  PLESK_SERVERS_FILE: optionalString,
+  PLESK_TIMEOUT_MS: positiveInt(10_000),
+  PLESK_WRITE_TIMEOUT_MS: positiveInt(60_000),
+  PLESK_MAX_RESPONSE_BYTES: positiveInt(2 * 1024 * 1024),
 });
+
+/** One entry of PLESK_SERVERS_FILE: the same fields as the PLESK_* variables. */
+const PleskServerEntry = z
+  .object({
+    name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'must be 1-63 letters, digits, - or _'),
+    url: upstreamUrl,
+    login: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    secretKey: z.string().min(1).optional(),
+    caFile: z.string().min(1).optional(),
+    protocolVersion: z.string().regex(/^\d+(\.\d+){0,3}$/).optional(),
+  })
+  .strict();
+
+const PleskServersFile = z.object({ servers: z.array(PleskServerEntry).min(1) }).strict();
 
 export interface WixConfig {
   /** `sandbox`: no key configured, the embedded emulator is started and used. */
@@ -60,12 +86,35 @@ export interface WixConfig {
   connections: number;
 }
 
+export type PleskCredentials = { login: string; password: string } | { secretKey: string };
+
+export interface PleskServerConfig {
+  /** The name operations use in `server:`; the PLESK_* server is `default`. */
+  name: string;
+  url: string;
+  credentials: PleskCredentials;
+  /** PEM text of the CA to trust (read from the CA file at boot). */
+  ca?: string;
+  protocolVersion: string;
+}
+
+export interface PleskConfig {
+  /** `sandbox`: no PLESK_URL nor servers file, the embedded emulator is started and used. */
+  mode: 'sandbox' | 'live';
+  servers: PleskServerConfig[];
+  protocolVersion: string;
+  timeoutMs: number;
+  writeTimeoutMs: number;
+  maxResponseBytes: number;
+}
+
 export interface Config {
   env: 'production' | 'development';
   port: number;
   host: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   wix: WixConfig;
+  plesk: PleskConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -80,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   }
   const e = parsed.data;
   const live = e.WIX_API_KEY !== undefined;
+  const problems: string[] = [];
+  const plesk = pleskConfig(e, problems);
+  if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     config: {
@@ -96,6 +148,88 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         maxResponseBytes: e.WIX_MAX_RESPONSE_BYTES,
         connections: e.WIX_CONNECTIONS,
       },
+      plesk,
     },
   };
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+/** Exactly one credential method per server: a login pair or a secret key (never both). */
+function credentials(
+  where: string,
+  c: { login?: string | undefined; password?: string | undefined; secretKey?: string | undefined },
+  problems: string[],
+): PleskCredentials | undefined {
+  const pair = c.login !== undefined || c.password !== undefined;
+  if (pair && c.secretKey !== undefined) {
+    problems.push(`${where}: set either a login and password or a secret key, not both`);
+    return undefined;
+  }
+  if (c.secretKey !== undefined) return { secretKey: c.secretKey };
+  if (c.login !== undefined && c.password !== undefined) return { login: c.login, password: c.password };
+  problems.push(`${where}: needs a login and a password, or a secret key`);
+  return undefined;
+}
+
+function readCa(where: string, file: string | undefined, problems: string[]): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${where}: ${file} holds no PEM certificate`);
+    return pem;
+  } catch {
+    problems.push(`${where}: cannot read ${file}`);
+    return undefined;
+  }
+}
+
+function pleskConfig(e: Env, problems: string[]): PleskConfig {
+  const servers: PleskServerConfig[] = [];
+  const common = {
+    protocolVersion: e.PLESK_PROTOCOL_VERSION,
+    timeoutMs: e.PLESK_TIMEOUT_MS,
+    writeTimeoutMs: e.PLESK_WRITE_TIMEOUT_MS,
+    maxResponseBytes: e.PLESK_MAX_RESPONSE_BYTES,
+  };
+  if (e.PLESK_URL !== undefined) {
+    const creds = credentials('PLESK_LOGIN/PLESK_PASSWORD/PLESK_SECRET_KEY', { login: e.PLESK_LOGIN, password: e.PLESK_PASSWORD, secretKey: e.PLESK_SECRET_KEY }, problems);
+    const ca = readCa('PLESK_CA_FILE', e.PLESK_CA_FILE, problems);
+    if (creds) servers.push({ name: 'default', url: e.PLESK_URL, credentials: creds, protocolVersion: e.PLESK_PROTOCOL_VERSION, ...(ca ? { ca } : {}) });
+  } else if (e.PLESK_LOGIN ?? e.PLESK_PASSWORD ?? e.PLESK_SECRET_KEY ?? e.PLESK_CA_FILE) {
+    problems.push('PLESK_URL: must be set when Plesk credentials or a CA file are given');
+  }
+  if (e.PLESK_SERVERS_FILE !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(e.PLESK_SERVERS_FILE, 'utf8'));
+    } catch (error) {
+      problems.push(`PLESK_SERVERS_FILE: cannot read ${e.PLESK_SERVERS_FILE} as JSON (${(error as Error).name})`);
+    }
+    if (parsed !== undefined) {
+      const file = PleskServersFile.safeParse(parsed);
+      if (!file.success) {
+        for (const issue of file.error.issues) problems.push(`PLESK_SERVERS_FILE: ${issue.path.join('.') || 'file'}: ${issue.message}`);
+      } else {
+        for (const [index, entry] of file.data.servers.entries()) {
+          const where = `PLESK_SERVERS_FILE: servers.${index} (${entry.name})`;
+          const names = servers.map((s) => s.name.toLowerCase());
+          if (names.includes(entry.name.toLowerCase())) problems.push(`${where}: the name is used twice (\`default\` is the PLESK_URL server)`);
+          const creds = credentials(where, entry, problems);
+          const ca = readCa(where, entry.caFile, problems);
+          if (creds) {
+            servers.push({
+              name: entry.name.toLowerCase(),
+              url: entry.url,
+              credentials: creds,
+              protocolVersion: entry.protocolVersion ?? e.PLESK_PROTOCOL_VERSION,
+              ...(ca ? { ca } : {}),
+            });
+          }
+        }
+      }
+    }
+  }
+  const configured = e.PLESK_URL !== undefined || e.PLESK_SERVERS_FILE !== undefined;
+  return { mode: configured ? 'live' : 'sandbox', servers, ...common };
 }

@@ -4,14 +4,23 @@
  */
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
+import type { PleskClient } from './upstreams/plesk/client.js';
+import { PleskLoaders } from './upstreams/plesk/loaders.js';
 import type { WixClient } from './upstreams/wix/client.js';
 import { WixLoaders } from './upstreams/wix/loaders.js';
 
 export interface GatewayServices {
   wix: WixClient;
   defaultWixAccountId?: string;
+  /** Plesk servers by name; the PLESK_URL (or sandbox) server is `default`. */
+  plesk: Map<string, PleskClient>;
   log: Logger;
+}
+
+export interface PleskServer {
+  name: string;
+  client: PleskClient;
 }
 
 export interface GatewayContext {
@@ -19,8 +28,11 @@ export interface GatewayContext {
   log: Logger;
   wix: WixClient;
   wixLoaders: WixLoaders;
+  pleskLoaders: PleskLoaders;
   /** The account an operation acts on: its own `accountId`, else the configured default. */
   wixAccount(accountId: string | null | undefined): string;
+  /** The Plesk server an operation addresses: its own `server`, else `default`. */
+  pleskServer(name: string | null | undefined): PleskServer;
 }
 
 export function createContextFactory(services: GatewayServices) {
@@ -31,6 +43,7 @@ export function createContextFactory(services: GatewayServices) {
       log: services.log.child({ requestId }),
       wix: services.wix,
       wixLoaders: new WixLoaders(services.wix, initial.request.signal),
+      pleskLoaders: new PleskLoaders(initial.request.signal),
       wixAccount(accountId) {
         const account = accountId ?? services.defaultWixAccountId;
         if (!account) {
@@ -40,6 +53,12 @@ export function createContextFactory(services: GatewayServices) {
           );
         }
         return account;
+      },
+      pleskServer(name) {
+        const serverName = (name ?? 'default').toLowerCase();
+        const client = services.plesk.get(serverName);
+        if (!client) throw new NotFoundError('Plesk server', serverName);
+        return { name: serverName, client };
       },
     };
   };

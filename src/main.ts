@@ -1,13 +1,13 @@
 /**
- * Process entry: configuration, the embedded sandboxes when no credentials are set, the server, and
- * signal handling.
+ * Process entry: configuration, upstreams (the embedded sandboxes when no credentials are set), the
+ * server, and signal handling.
  */
 import { loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
 import { createLogger } from './observability/logger.js';
-import { startWixSandbox, WIX_DEMO, type WixSandbox } from './sandbox/wix/index.js';
+import { WIX_DEMO } from './sandbox/wix/index.js';
 import { createGateway } from './server.js';
-import { WixClient } from './upstreams/wix/client.js';
+import { createUpstreams } from './upstreams/setup.js';
 
 const loaded = loadConfig(process.env);
 if (!loaded.ok) {
@@ -17,36 +17,13 @@ if (!loaded.ok) {
 const config = loaded.config;
 const log = createLogger({ level: config.logLevel });
 
-let wixSandbox: WixSandbox | undefined;
-let wixBaseUrl = config.wix.baseUrl;
-let wixApiKey = config.wix.apiKey;
-let defaultWixAccountId = config.wix.defaultAccountId;
-if (config.wix.mode === 'sandbox') {
-  // New instances become ENABLED after a while, as they would on Wix, so a demo shows the transition.
-  wixSandbox = await startWixSandbox({ autoActivateAfterMs: 60_000 });
-  wixBaseUrl = wixSandbox.url;
-  wixApiKey = wixSandbox.apiKey;
-  defaultWixAccountId ??= WIX_DEMO.accountId;
-}
-log.info(
-  { upstream: 'wix', mode: config.wix.mode, url: wixBaseUrl },
-  config.wix.mode === 'sandbox'
-    ? `Wix upstream: embedded sandbox at ${wixBaseUrl} (no WIX_API_KEY set)`
-    : `Wix upstream: live API at ${wixBaseUrl}`,
-);
-
-const wix = new WixClient({
-  baseUrl: wixBaseUrl,
-  apiKey: wixApiKey ?? '',
-  deadlineMs: config.wix.timeoutMs,
-  maxResponseBytes: config.wix.maxResponseBytes,
-  connections: config.wix.connections,
-});
+const upstreams = await createUpstreams(config, log);
 
 const gateway = createGateway({
-  wix,
+  wix: upstreams.wix,
+  plesk: upstreams.plesk,
   log,
-  ...(defaultWixAccountId ? { defaultWixAccountId } : {}),
+  ...(upstreams.defaultWixAccountId ? { defaultWixAccountId: upstreams.defaultWixAccountId } : {}),
   graphiqlTabs: exampleTabs(
     config.wix.mode === 'sandbox' ? { packageId: WIX_DEMO.packageId, instanceId: WIX_DEMO.assignedInstanceId } : undefined,
   ),
@@ -64,7 +41,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   stopping = true;
   log.info({ signal }, 'stopping');
   await gateway.close();
-  await wixSandbox?.close();
+  await upstreams.close();
   process.exit(0);
 }
 process.on('SIGTERM', (signal) => void stop(signal));

@@ -99,7 +99,6 @@ export function createGateway(options: GatewayOptions): Gateway {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await options.wix.close();
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 
@@ -33,5 +36,76 @@ describe('loadConfig', () => {
     if (result.ok) return;
     const text = result.problems.join('\n');
     for (const name of ['PORT', 'WIX_ACCOUNT_ID', 'WIX_API_BASE_URL', 'LOG_LEVEL']) expect(text).toContain(name);
+  });
+});
+
+describe('Plesk configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rgw-config-'));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('defaults to the sandbox with protocol 1.6.9.1', () => {
+    const result = loadConfig({});
+    expect(result.ok && result.config.plesk).toMatchObject({ mode: 'sandbox', servers: [], protocolVersion: '1.6.9.1' });
+  });
+
+  it('takes PLESK_URL with a login pair or a secret key as the `default` server', () => {
+    const pair = loadConfig({ PLESK_URL: 'https://panel.example.com:8443', PLESK_LOGIN: 'admin', PLESK_PASSWORD: 'pw' });
+    expect(pair.ok && pair.config.plesk.servers).toEqual([
+      { name: 'default', url: 'https://panel.example.com:8443', credentials: { login: 'admin', password: 'pw' }, protocolVersion: '1.6.9.1' },
+    ]);
+    const key = loadConfig({ PLESK_URL: 'https://panel.example.com:8443', PLESK_SECRET_KEY: 'k', PLESK_PROTOCOL_VERSION: '1.6.8.0' });
+    expect(key.ok && key.config.plesk.servers[0]).toMatchObject({ credentials: { secretKey: 'k' }, protocolVersion: '1.6.8.0' });
+  });
+
+  it.each([
+    [{ PLESK_URL: 'https://p.example.com', PLESK_LOGIN: 'a', PLESK_PASSWORD: 'b', PLESK_SECRET_KEY: 'k' }, 'not both'],
+    [{ PLESK_URL: 'https://p.example.com' }, 'needs a login and a password, or a secret key'],
+    [{ PLESK_URL: 'https://p.example.com', PLESK_LOGIN: 'a' }, 'needs a login and a password'],
+    [{ PLESK_LOGIN: 'a', PLESK_PASSWORD: 'b' }, 'PLESK_URL: must be set'],
+    [{ PLESK_URL: 'http://panel.example.com:8443', PLESK_SECRET_KEY: 'k' }, 'http is allowed only for loopback'],
+    [{ PLESK_URL: 'https://p.example.com', PLESK_SECRET_KEY: 'k', PLESK_CA_FILE: '/nonexistent/ca.pem' }, 'cannot read /nonexistent/ca.pem'],
+    [{ PLESK_PROTOCOL_VERSION: 'latest' }, 'PLESK_PROTOCOL_VERSION'],
+  ])('refuses %j', (env, problem) => {
+    const result = loadConfig(env);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.join('\n')).toContain(problem);
+  });
+
+  it('reads a CA certificate file', () => {
+    const ca = write('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const result = loadConfig({ PLESK_URL: 'https://p.example.com', PLESK_SECRET_KEY: 'k', PLESK_CA_FILE: ca });
+    expect(result.ok && result.config.plesk.servers[0]!.ca).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('adds named servers from PLESK_SERVERS_FILE next to the default one', () => {
+    const file = write(
+      'servers.json',
+      JSON.stringify({ servers: [{ name: 'EU1', url: 'https://eu1.example.com:8443', secretKey: 's' }, { name: 'us', url: 'https://us.example.com:8443', login: 'a', password: 'b', protocolVersion: '1.6.7.0' }] }),
+    );
+    const result = loadConfig({ PLESK_URL: 'https://p.example.com', PLESK_SECRET_KEY: 'k', PLESK_SERVERS_FILE: file });
+    expect(result.ok && result.config.plesk.mode).toBe('live');
+    expect(result.ok && result.config.plesk.servers.map((s) => [s.name, s.protocolVersion])).toEqual([
+      ['default', '1.6.9.1'],
+      ['eu1', '1.6.9.1'],
+      ['us', '1.6.7.0'],
+    ]);
+  });
+
+  it('names every problem of a malformed servers file', () => {
+    const file = write('bad.json', JSON.stringify({ servers: [{ name: 'a b', url: 'ftp://x', secretKey: 's', extra: 1 }, { name: 'x', url: 'https://x.example.com', login: 'a', password: 'b', secretKey: 'c' }] }));
+    const result = loadConfig({ PLESK_SERVERS_FILE: file });
+    expect(result.ok).toBe(false);
+    const text = !result.ok ? result.problems.join('\n') : '';
+    expect(text).toContain('servers.0.name');
+    expect(text).toContain('servers.0.url');
+    expect(text).toContain('extra');
+    const dup = write('dup.json', JSON.stringify({ servers: [{ name: 'default', url: 'https://x.example.com', secretKey: 's' }] }));
+    const dupResult = loadConfig({ PLESK_URL: 'https://p.example.com', PLESK_SECRET_KEY: 'k', PLESK_SERVERS_FILE: dup });
+    expect(!dupResult.ok && dupResult.problems.join('\n')).toContain('used twice');
+    expect(loadConfig({ PLESK_SERVERS_FILE: join(dir, 'missing.json') }).ok).toBe(false);
   });
 });

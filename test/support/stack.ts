@@ -5,8 +5,10 @@
  */
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/observability/logger.js';
+import { PLESK_DEMO, startPleskSandbox, type PleskSandbox, type PleskSandboxOptions } from '../../src/sandbox/plesk/index.js';
 import { startWixSandbox, WIX_DEMO, type WixSandbox, type WixSandboxOptions } from '../../src/sandbox/wix/index.js';
 import { createGateway, type Gateway } from '../../src/server.js';
+import { createPleskClient } from '../../src/upstreams/plesk/index.js';
 import { WixClient } from '../../src/upstreams/wix/client.js';
 
 export interface GraphQLResponse<T = any> {
@@ -19,6 +21,7 @@ export interface GraphQLResponse<T = any> {
 export interface Stack {
   url: string;
   wixSandbox: WixSandbox;
+  pleskSandbox: PleskSandbox;
   gateway: Gateway;
   logLines: string[];
   /** Every response body this stack has returned, for leak checks. */
@@ -30,10 +33,12 @@ export interface Stack {
 export interface StackOptions {
   wix?: WixSandboxOptions;
   wixDeadlineMs?: number;
+  plesk?: PleskSandboxOptions;
+  pleskDeadlineMs?: number;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const wixSandbox = await startWixSandbox(options.wix);
+  const [wixSandbox, pleskSandbox] = await Promise.all([startWixSandbox(options.wix), startPleskSandbox(options.plesk)]);
   const logLines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -43,13 +48,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const log = createLogger({ level: 'debug', destination });
   const wix = new WixClient({ baseUrl: wixSandbox.url, apiKey: wixSandbox.apiKey, deadlineMs: options.wixDeadlineMs ?? 3_000 });
-  const gateway = createGateway({ wix, log, defaultWixAccountId: WIX_DEMO.accountId });
+  const plesk = new Map([
+    [
+      'default',
+      createPleskClient({
+        baseUrl: pleskSandbox.url,
+        credentials: { login: pleskSandbox.login, password: pleskSandbox.password },
+        deadlineMs: options.pleskDeadlineMs ?? 3_000,
+        writeDeadlineMs: options.pleskDeadlineMs ?? 3_000,
+      }),
+    ],
+  ]);
+  const gateway = createGateway({ wix, plesk, log, defaultWixAccountId: WIX_DEMO.accountId });
   const url = await gateway.listen(0, '127.0.0.1');
   const responses: string[] = [];
 
   return {
     url,
     wixSandbox,
+    pleskSandbox,
     gateway,
     logLines,
     responses,
@@ -65,7 +82,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await gateway.close();
-      await wixSandbox.close();
+      await Promise.all([wix.close(), ...[...plesk.values()].map((client) => client.close())]);
+      await Promise.all([wixSandbox.close(), pleskSandbox.close()]);
     },
   };
 }
@@ -75,4 +93,9 @@ export function wixCalls(stack: Stack): string[] {
   return stack.wixSandbox.requests.map((r) => `${r.method} ${r.path}`);
 }
 
-export { WIX_DEMO };
+/** Plesk operations the sandbox received since the last clear. */
+export function pleskPackets(stack: Stack) {
+  return stack.pleskSandbox.requests;
+}
+
+export { PLESK_DEMO, WIX_DEMO };
