@@ -4,6 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { StaticCaller } from './auth/caller.js';
+import { loadCallersFile } from './auth/callers-file.js';
+import { AuthConfigError, resolvePublicKeyPem, type JwtAuthOptions } from './auth/jwt.js';
+import { DEFAULT_LIMITS, type RequestLimits } from './security/limits.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -58,6 +62,26 @@ const EnvSchema = z.object({
   PLESK_TIMEOUT_MS: positiveInt(10_000),
   PLESK_WRITE_TIMEOUT_MS: positiveInt(60_000),
   PLESK_MAX_RESPONSE_BYTES: positiveInt(2 * 1024 * 1024),
+  GATEWAY_CALLERS_FILE: optionalString,
+  GATEWAY_JWT_JWKS_URL: optionalString,
+  GATEWAY_JWT_PUBLIC_KEY: optionalString,
+  GATEWAY_JWT_ISSUER: optionalString,
+  GATEWAY_JWT_AUDIENCE: optionalString,
+  GATEWAY_JWT_ALGORITHMS: optionalString,
+  GATEWAY_JWT_ROLES_CLAIM: optionalString,
+  GATEWAY_JWT_WIX_ACCOUNTS_CLAIM: optionalString,
+  GATEWAY_JWT_PLESK_SERVERS_CLAIM: optionalString,
+  GATEWAY_JWT_NAME_CLAIM: optionalString,
+  GATEWAY_JWT_EMAIL_CLAIM: optionalString,
+  GATEWAY_CORS_ORIGINS: optionalString,
+  AUDIT_DB: z.string().trim().min(1).default('./data/audit.sqlite'),
+  GATEWAY_MAX_DEPTH: positiveInt(DEFAULT_LIMITS.maxDepth),
+  GATEWAY_MAX_ALIASES: positiveInt(DEFAULT_LIMITS.maxAliases),
+  GATEWAY_MAX_DIRECTIVES: positiveInt(DEFAULT_LIMITS.maxDirectives),
+  GATEWAY_MAX_TOKENS: positiveInt(DEFAULT_LIMITS.maxTokens),
+  GATEWAY_MAX_COST: positiveInt(DEFAULT_LIMITS.maxCost),
+  GATEWAY_MAX_DESTRUCTIVE_MUTATIONS: positiveInt(DEFAULT_LIMITS.maxDestructiveMutations),
+  GATEWAY_MAX_BODY_BYTES: positiveInt(DEFAULT_LIMITS.maxBodyBytes),
 });
 
 /** One entry of PLESK_SERVERS_FILE: the same fields as the PLESK_* variables. */
@@ -99,13 +123,22 @@ export interface PleskServerConfig {
 }
 
 export interface PleskConfig {
-  /** `sandbox`: no PLESK_URL nor servers file, the embedded emulator is started and used. */
-  mode: 'sandbox' | 'live';
+  /**
+   * `sandbox`: no PLESK_URL nor servers file, the embedded emulator is started and used;
+   * `off`: the same in production, where no sandbox runs and Plesk operations answer NOT_FOUND.
+   */
+  mode: 'sandbox' | 'live' | 'off';
   servers: PleskServerConfig[];
   protocolVersion: string;
   timeoutMs: number;
   writeTimeoutMs: number;
   maxResponseBytes: number;
+}
+
+export interface AuthConfig {
+  /** Service callers from GATEWAY_CALLERS_FILE (hashes only). */
+  callers: StaticCaller[];
+  jwt?: JwtAuthOptions;
 }
 
 export interface Config {
@@ -115,6 +148,10 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   wix: WixConfig;
   plesk: PleskConfig;
+  auth: AuthConfig;
+  auditDb: string;
+  corsOrigins: string[];
+  limits: RequestLimits;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -130,12 +167,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   const e = parsed.data;
   const live = e.WIX_API_KEY !== undefined;
   const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
   const plesk = pleskConfig(e, problems);
+  if (production && plesk.mode === 'sandbox') plesk.mode = 'off';
+  const auth = authConfig(e, problems);
+  if (production) {
+    if (!live) problems.push('WIX_API_KEY: required when NODE_ENV=production (the sandbox upstreams are for development)');
+    if (auth.callers.length === 0 && !auth.jwt) {
+      problems.push('GATEWAY_CALLERS_FILE or GATEWAY_JWT_*: at least one kind of caller is required when NODE_ENV=production');
+    }
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     config: {
-      env: e.NODE_ENV === 'production' ? 'production' : 'development',
+      env: production ? 'production' : 'development',
       port: e.PORT,
       host: e.HOST,
       logLevel: e.LOG_LEVEL,
@@ -149,6 +195,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         connections: e.WIX_CONNECTIONS,
       },
       plesk,
+      auth,
+      auditDb: e.AUDIT_DB,
+      corsOrigins: e.GATEWAY_CORS_ORIGINS ? e.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+      limits: {
+        maxDepth: e.GATEWAY_MAX_DEPTH,
+        maxAliases: e.GATEWAY_MAX_ALIASES,
+        maxDirectives: e.GATEWAY_MAX_DIRECTIVES,
+        maxTokens: e.GATEWAY_MAX_TOKENS,
+        maxCost: e.GATEWAY_MAX_COST,
+        maxDestructiveMutations: e.GATEWAY_MAX_DESTRUCTIVE_MUTATIONS,
+        maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
+      },
+    },
+  };
+}
+
+function authConfig(e: Env, problems: string[]): AuthConfig {
+  let callers: StaticCaller[] = [];
+  if (e.GATEWAY_CALLERS_FILE !== undefined) {
+    const file = loadCallersFile(e.GATEWAY_CALLERS_FILE);
+    if (file.ok) callers = file.callers;
+    else problems.push(...file.problems.map((p) => `GATEWAY_CALLERS_FILE: ${p}`));
+  }
+  const jwtSource = [e.GATEWAY_JWT_JWKS_URL, e.GATEWAY_JWT_PUBLIC_KEY].filter((v) => v !== undefined).length;
+  const jwtAny = jwtSource > 0 || e.GATEWAY_JWT_ISSUER !== undefined || e.GATEWAY_JWT_AUDIENCE !== undefined;
+  if (!jwtAny) return { callers };
+  if (jwtSource !== 1) problems.push('GATEWAY_JWT_JWKS_URL / GATEWAY_JWT_PUBLIC_KEY: set exactly one to accept JWTs');
+  if (e.GATEWAY_JWT_ISSUER === undefined) problems.push('GATEWAY_JWT_ISSUER: required to accept JWTs');
+  if (e.GATEWAY_JWT_AUDIENCE === undefined) problems.push('GATEWAY_JWT_AUDIENCE: required to accept JWTs');
+  let publicKeyPem: string | undefined;
+  if (e.GATEWAY_JWT_PUBLIC_KEY !== undefined) {
+    try {
+      publicKeyPem = resolvePublicKeyPem(e.GATEWAY_JWT_PUBLIC_KEY);
+    } catch (error) {
+      problems.push(`GATEWAY_JWT_PUBLIC_KEY: ${error instanceof AuthConfigError ? error.message : 'cannot be read'}`);
+    }
+  }
+  if (jwtSource !== 1 || e.GATEWAY_JWT_ISSUER === undefined || e.GATEWAY_JWT_AUDIENCE === undefined) return { callers };
+  const claims = {
+    ...(e.GATEWAY_JWT_ROLES_CLAIM ? { roles: e.GATEWAY_JWT_ROLES_CLAIM } : {}),
+    ...(e.GATEWAY_JWT_WIX_ACCOUNTS_CLAIM ? { wixAccounts: e.GATEWAY_JWT_WIX_ACCOUNTS_CLAIM } : {}),
+    ...(e.GATEWAY_JWT_PLESK_SERVERS_CLAIM ? { pleskServers: e.GATEWAY_JWT_PLESK_SERVERS_CLAIM } : {}),
+    ...(e.GATEWAY_JWT_NAME_CLAIM ? { name: e.GATEWAY_JWT_NAME_CLAIM } : {}),
+    ...(e.GATEWAY_JWT_EMAIL_CLAIM ? { email: e.GATEWAY_JWT_EMAIL_CLAIM } : {}),
+  };
+  return {
+    callers,
+    jwt: {
+      issuer: e.GATEWAY_JWT_ISSUER,
+      audience: e.GATEWAY_JWT_AUDIENCE,
+      ...(e.GATEWAY_JWT_JWKS_URL ? { jwksUrl: e.GATEWAY_JWT_JWKS_URL } : {}),
+      ...(publicKeyPem ? { publicKeyPem } : {}),
+      ...(e.GATEWAY_JWT_ALGORITHMS ? { algorithms: e.GATEWAY_JWT_ALGORITHMS.split(',').map((a) => a.trim()) } : {}),
+      claims,
     },
   };
 }

@@ -1,10 +1,12 @@
 /**
- * What every resolver receives: the upstream clients, fresh loaders for this one request, and the
- * defaults that apply when an operation omits an account.
+ * What every resolver receives: who is calling, the upstream clients, fresh loaders for this one
+ * request, the audit trail, and the account checks every operation goes through.
  */
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { InvalidInputError, NotFoundError } from './errors.js';
+import type { AuditStore } from './audit/store.js';
+import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
+import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
 import { PleskLoaders } from './upstreams/plesk/loaders.js';
 import type { WixClient } from './upstreams/wix/client.js';
@@ -15,6 +17,7 @@ export interface GatewayServices {
   defaultWixAccountId?: string;
   /** Plesk servers by name; the PLESK_URL (or sandbox) server is `default`. */
   plesk: Map<string, PleskClient>;
+  audit: AuditStore;
   log: Logger;
 }
 
@@ -23,28 +26,46 @@ export interface PleskServer {
   client: PleskClient;
 }
 
+/** What the HTTP layer learnt about the request before GraphQL runs. */
+export interface RequestFacts {
+  requestId: string;
+  caller: Caller;
+}
+
 export interface GatewayContext {
   requestId: string;
+  caller: Caller;
   log: Logger;
   wix: WixClient;
   wixLoaders: WixLoaders;
   pleskLoaders: PleskLoaders;
-  /** The account an operation acts on: its own `accountId`, else the configured default. */
+  audit: AuditStore;
+  /** The account an operation names (its own `accountId`, else the configured default), unchecked. */
+  requestedWixAccount(accountId: string | null | undefined): string;
+  /** Throws PermissionDeniedError unless the caller is bound to this Wix account. */
+  authorizeWixAccount(accountId: string): void;
+  /** The default account, or '' when none is configured (for audit records only). */
+  requestedWixAccountOrNone(): string;
+  /** `requestedWixAccount` then `authorizeWixAccount`: the account a read acts on. */
   wixAccount(accountId: string | null | undefined): string;
-  /** The Plesk server an operation addresses: its own `server`, else `default`. */
+  /** The Plesk server an operation addresses (its own `server`, else `default`), checked. */
   pleskServer(name: string | null | undefined): PleskServer;
 }
 
-export function createContextFactory(services: GatewayServices) {
-  return (initial: YogaInitialContext & { requestId?: string }): GatewayContext => {
-    const requestId = initial.requestId ?? crypto.randomUUID();
-    return {
+export const ACCOUNT_DENIED = 'You are not allowed to act on this account.';
+
+export function createContextFactory(services: GatewayServices, facts: (request: Request) => RequestFacts) {
+  return (initial: YogaInitialContext): GatewayContext => {
+    const { requestId, caller } = facts(initial.request);
+    const context: GatewayContext = {
       requestId,
+      caller,
       log: services.log.child({ requestId }),
       wix: services.wix,
       wixLoaders: new WixLoaders(services.wix, initial.request.signal),
       pleskLoaders: new PleskLoaders(initial.request.signal),
-      wixAccount(accountId) {
+      audit: services.audit,
+      requestedWixAccount(accountId) {
         const account = accountId ?? services.defaultWixAccountId;
         if (!account) {
           throw new InvalidInputError(
@@ -54,12 +75,26 @@ export function createContextFactory(services: GatewayServices) {
         }
         return account;
       },
+      requestedWixAccountOrNone() {
+        return services.defaultWixAccountId ?? '';
+      },
+      authorizeWixAccount(accountId) {
+        if (!mayActOnWixAccount(caller, accountId)) throw new PermissionDeniedError(ACCOUNT_DENIED);
+      },
+      wixAccount(accountId) {
+        const account = context.requestedWixAccount(accountId);
+        context.authorizeWixAccount(account);
+        return account;
+      },
       pleskServer(name) {
         const serverName = (name ?? 'default').toLowerCase();
+        // Checked before existence, so a caller cannot probe which server names exist.
+        if (!mayActOnPleskServer(caller, serverName)) throw new PermissionDeniedError('You are not allowed to act on this Plesk server.');
         const client = services.plesk.get(serverName);
         if (!client) throw new NotFoundError('Plesk server', serverName);
         return { name: serverName, client };
       },
     };
+    return context;
   };
 }

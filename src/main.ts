@@ -1,7 +1,9 @@
 /**
- * Process entry: configuration, upstreams (the embedded sandboxes when no credentials are set), the
- * server, and signal handling.
+ * Process entry: configuration, the audit store, callers, upstreams (the embedded sandboxes when no
+ * credentials are set), the server, and signal handling.
  */
+import { openAuditStore } from './audit/store.js';
+import { AuthConfigError, createAuthenticator, generateToken, hashToken, type StaticCaller } from './auth/index.js';
 import { loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
 import { createLogger } from './observability/logger.js';
@@ -9,28 +11,68 @@ import { WIX_DEMO } from './sandbox/wix/index.js';
 import { createGateway } from './server.js';
 import { createUpstreams } from './upstreams/setup.js';
 
-const loaded = loadConfig(process.env);
-if (!loaded.ok) {
-  process.stderr.write(`reseller-gateway: invalid configuration\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-  process.exit(2);
+function fail(message: string, code: number): never {
+  process.stderr.write(`reseller-gateway: ${message}\n`);
+  process.exit(code);
 }
+
+const loaded = loadConfig(process.env);
+if (!loaded.ok) fail(`invalid configuration\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}`, 2);
 const config = loaded.config;
 const log = createLogger({ level: config.logLevel });
+const sandbox = config.wix.mode === 'sandbox' || config.plesk.mode === 'sandbox';
+
+// Sandbox mode: a development admin, so that GraphiQL works as soon as it opens.
+const callers: StaticCaller[] = [...config.auth.callers];
+let devToken: string | undefined;
+if (sandbox) {
+  devToken = generateToken();
+  callers.push({ name: 'sandbox-admin', tokenSha256: hashToken(devToken), roles: ['admin'], wixAccounts: '*', pleskServers: '*' });
+}
+const authenticator = (() => {
+  try {
+    return createAuthenticator({ callers, ...(config.auth.jwt ? { jwt: config.auth.jwt } : {}) });
+  } catch (error) {
+    if (error instanceof AuthConfigError) fail(`invalid configuration\n  - ${error.message}`, 2);
+    throw error;
+  }
+})();
+
+const audit = (() => {
+  try {
+    return openAuditStore({ path: config.auditDb });
+  } catch (error) {
+    return fail(`the audit store at ${config.auditDb} cannot be opened: mutations would go unrecorded (${(error as Error).message})`, 1);
+  }
+})();
 
 const upstreams = await createUpstreams(config, log);
 
 const gateway = createGateway({
   wix: upstreams.wix,
   plesk: upstreams.plesk,
+  audit,
+  authenticator,
   log,
+  sandbox,
+  limits: config.limits,
+  corsOrigins: config.corsOrigins,
   ...(upstreams.defaultWixAccountId ? { defaultWixAccountId: upstreams.defaultWixAccountId } : {}),
-  graphiqlTabs: exampleTabs(
-    config.wix.mode === 'sandbox' ? { packageId: WIX_DEMO.packageId, instanceId: WIX_DEMO.assignedInstanceId } : undefined,
-  ),
+  graphiql:
+    config.env === 'production'
+      ? false
+      : {
+          tabs: exampleTabs(config.wix.mode === 'sandbox' ? { packageId: WIX_DEMO.packageId, instanceId: WIX_DEMO.assignedInstanceId } : undefined),
+          headers: { Authorization: `Bearer ${devToken ?? '<your token>'}` },
+        },
 });
 
 const url = await gateway.listen(config.port, config.host);
-log.info({ url: `${url}/graphql` }, `reseller-gateway listening on ${url}/graphql (GraphiQL in a browser)`);
+log.info({ url: `${url}/graphql`, auditDb: config.auditDb, callers: config.auth.callers.length, jwt: Boolean(config.auth.jwt) }, `reseller-gateway listening on ${url}/graphql`);
+if (devToken) {
+  // Printed, not logged: it is the one credential meant to be read off the terminal.
+  process.stdout.write(`\nSandbox mode. Development admin token (GraphiQL has it pre-filled):\n  ${devToken}\nOpen ${url}/graphql\n\n`);
+}
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals): Promise<void> {
@@ -42,6 +84,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   log.info({ signal }, 'stopping');
   await gateway.close();
   await upstreams.close();
+  audit.close();
   process.exit(0);
 }
 process.on('SIGTERM', (signal) => void stop(signal));

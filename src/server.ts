@@ -1,15 +1,21 @@
 /**
- * graphql-yoga on node:http. The plugin list is the one place where cross-cutting concerns are
- * switched on; error masking is the last line: nothing unexpected leaves unmasked.
+ * graphql-yoga on node:http. The plugin list below is the one place where cross-cutting concerns
+ * are switched on, in request order: health probes, authentication (and request id), request
+ * limits, CSRF prevention; error masking is the last line: nothing unexpected leaves unmasked.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Authenticator } from './auth/authenticator.js';
+import { useAuthentication } from './auth/plugin.js';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { GatewayError, InvalidInputError, UpstreamError } from './errors.js';
+import { useHealthEndpoints, type ReadinessCheck } from './observability/health.js';
 import type { Logger } from './observability/logger.js';
 import { schema } from './schema/index.js';
+import { DEFAULT_LIMITS, limitPlugins, type RequestLimits } from './security/limits.js';
 
 export interface GraphiQLTab {
   query: string;
@@ -17,8 +23,17 @@ export interface GraphiQLTab {
 }
 
 export interface GatewayOptions extends GatewayServices {
-  /** Example operations preloaded in GraphiQL. */
-  graphiqlTabs?: GraphiQLTab[];
+  authenticator: Authenticator;
+  /** Request limits; DEFAULT_LIMITS when omitted. */
+  limits?: RequestLimits;
+  /** Origins allowed by CORS; none by default (same-origin and server-to-server callers need none). */
+  corsOrigins?: string[];
+  /** Sandbox mode shows field suggestions. */
+  sandbox?: boolean;
+  /** GraphiQL at /graphql for browsers; off in production. */
+  graphiql?: { tabs?: GraphiQLTab[]; headers?: Record<string, string> } | false;
+  /** Extra readiness checks besides the audit store. */
+  readiness?: ReadinessCheck[];
 }
 
 export interface Gateway {
@@ -39,7 +54,7 @@ export function maskError(log: Logger) {
         extensions: gatewayExtensions(original),
       });
     }
-    // GraphQL's own errors (syntax, validation, variable coercion) carry no original error.
+    // GraphQL's own errors (syntax, validation, variable coercion, limits) carry no original error.
     if (graphqlError && (original === undefined || original instanceof GraphQLError)) {
       return original instanceof GraphQLError && original.extensions.code ? original : graphqlError;
     }
@@ -65,17 +80,38 @@ function gatewayExtensions(error: GatewayError): Record<string, unknown> {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const graphiql = options.graphiql ?? false;
+  const authentication = useAuthentication({ authenticator: options.authenticator, log: options.log, graphiql: graphiql !== false });
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
-    context: createContextFactory(options),
+    context: createContextFactory(options, authentication.facts),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
+    // /health and /ready are answered by useHealthEndpoints with a JSON body; yoga's own empty
+    // probe moves out of the way.
+    healthCheckEndpoint: '/__yoga/health',
+    maxRequestBodySize: limits.maxBodyBytes,
+    cors: options.corsOrigins?.length ? { origin: options.corsOrigins, credentials: false } : false,
     maskedErrors: { maskError: maskError(options.log) },
-    graphiql: {
-      title: 'reseller-gateway',
-      ...(options.graphiqlTabs ? { defaultTabs: options.graphiqlTabs } : {}),
-    },
+    graphiql:
+      graphiql === false
+        ? false
+        : {
+            title: 'reseller-gateway',
+            ...(graphiql.tabs ? { defaultTabs: graphiql.tabs } : {}),
+            ...(graphiql.headers ? { headers: JSON.stringify(graphiql.headers, null, 2) } : {}),
+          },
+    plugins: [
+      useHealthEndpoints([
+        { name: 'audit-store', check: () => ({ ok: options.audit.health().ok }) },
+        ...(options.readiness ?? []),
+      ]),
+      authentication.plugin,
+      ...limitPlugins({ limits, showSuggestions: options.sandbox ?? false }),
+      useCSRFPrevention(),
+    ],
   });
 
   const server = createServer(yoga);

@@ -4,14 +4,19 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
+import { hasRole } from '../auth/caller.js';
 import type { GatewayContext } from '../context.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, PermissionDeniedError } from '../errors.js';
+import { recordRoleDenial } from './audit-trail.js';
 
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
+  /** viewer: every query; operator: viewer plus reversible changes; admin: everything. */
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
@@ -19,13 +24,24 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: string | Date };
   };
 }>({
-  // Errors first, so that validation failures and loader errors become typed union members.
-  plugins: [ErrorsPlugin, ValidationPlugin, RelayPlugin, SimpleObjectsPlugin],
+  // Errors first, so that denials, validation failures and loader errors become union members.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, ValidationPlugin, RelayPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   errors: {
     // Input validation runs before the resolver; its failure is an expected outcome, returned as
     // InvalidInputError in mutation results. It reveals only the caller's own input.
     unsafelyHandleInputErrors: true,
+  },
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      viewer: hasRole(ctx.caller, 'viewer'),
+      operator: hasRole(ctx.caller, 'operator'),
+      admin: hasRole(ctx.caller, 'admin'),
+    }),
+    unauthorizedError: (_parent, ctx, info) => {
+      recordRoleDenial(ctx, info);
+      return new PermissionDeniedError('Your role does not allow this operation.');
+    },
   },
   validation: {
     validationError: (result) =>

@@ -1,9 +1,11 @@
 /** Builds the GraphQL schema from the domain files; importing them registers their types. */
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
+import './audit.js';
 import './errors.js';
 import './package.js';
 import './product-instance.js';
+import './plesk-subscription.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -5,9 +5,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
 import { toGatewayError } from '../upstreams/wix/errors.js';
 import type { MutationResult, Package, PackagesQuery, ProductInstance } from '../upstreams/wix/types.js';
+import { audited, mutationExtensions, targetIdsOf } from './audit-trail.js';
 import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { BillingInfoInput, ProductInstanceRef, ProductInstanceStatusEnum, toBillingInfo } from './product-instance.js';
@@ -125,6 +126,7 @@ builder.queryFields((t) => ({
     type: PackageRef,
     nullable: true,
     description: 'A package by id; null when it does not exist in the account.',
+    authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false, validate: guid }),
       id: t.arg.id({ required: true, validate: guid }),
@@ -135,6 +137,7 @@ builder.queryFields((t) => ({
   packages: t.field({
     type: PackageConnection,
     description: "An account's packages, newest first.",
+    authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false, validate: guid }),
       filter: t.arg({ type: PackagesFilter, required: false }),
@@ -208,26 +211,67 @@ export function packageSuccess(name: string) {
   });
 }
 
+export interface WixWrite {
+  /** The mutation field, for the audit trail. */
+  operation: string;
+  /** The mutation's validated input (accountId and idempotencyKey included). */
+  input: { accountId?: string | number | null; idempotencyKey?: string | null } & Record<string, unknown>;
+  /** The package or instance the change is addressed to; checked to be in the account first. */
+  target?: { resource: 'Package' | 'Product instance'; id: string };
+}
+
 /**
- * Runs one Wix write: picks the idempotency key, maps failures (an unanswered write is
- * OUTCOME_UNKNOWN, never "failed"), and remembers the returned package for the rest of the request.
+ * Runs one Wix write between its audit records: checks the caller may act on the account and that
+ * the target is in that account (nothing destructive is sent otherwise), picks the idempotency key,
+ * maps failures (an unanswered write is OUTCOME_UNKNOWN, never "failed"), and remembers the
+ * returned package for the rest of the request.
  */
 export async function runWixWrite(
   ctx: GatewayContext,
-  target: { resource: string; id: string },
-  idempotencyKey: string | null | undefined,
-  call: (key: string) => Promise<MutationResult>,
+  write: WixWrite,
+  call: (accountId: string, idempotencyKey: string) => Promise<MutationResult>,
 ): Promise<PackagePayload> {
-  const key = idempotencyKey ?? crypto.randomUUID();
+  const accountId = ctx.requestedWixAccount(write.input.accountId as string | null | undefined);
+  const key = write.input.idempotencyKey ?? crypto.randomUUID();
+  const result = await audited(
+    ctx,
+    {
+      operation: write.operation,
+      upstream: 'wix',
+      account: accountId,
+      targetIds: targetIdsOf(write.input),
+      input: write.input,
+      idempotencyKey: key,
+    },
+    async () => {
+      ctx.authorizeWixAccount(accountId);
+      if (write.target) await requireTarget(ctx, accountId, write.target);
+      try {
+        return await call(accountId, key);
+      } catch (error) {
+        const mapped = toGatewayError(error, { target: write.target ?? { resource: 'Account', id: accountId }, write: true });
+        if (mapped !== error) ctx.log.warn({ err: error, operation: write.operation }, 'Wix write failed');
+        throw mapped;
+      }
+    },
+    (done) => done.requestId,
+  );
+  ctx.wixLoaders.prime(result.package);
+  return { package: result.package, idempotencyKey: key };
+}
+
+/** The ownership check before a change: the target must be visible in the account acted on. */
+async function requireTarget(ctx: GatewayContext, accountId: string, target: NonNullable<WixWrite['target']>): Promise<void> {
+  let found: Package | null;
   try {
-    const result = await call(key);
-    ctx.wixLoaders.prime(result.package);
-    return { package: result.package, idempotencyKey: key };
+    found =
+      target.resource === 'Package'
+        ? await ctx.wixLoaders.package(accountId, target.id)
+        : await ctx.wixLoaders.packageOfInstance(accountId, target.id);
   } catch (error) {
-    const mapped = toGatewayError(error, { target, write: true });
-    if (mapped !== error) ctx.log.warn({ err: error, target }, 'Wix write failed');
-    throw mapped;
+    throw toGatewayError(error, { target });
   }
+  if (!found || found.accountId !== accountId) throw new NotFoundError(target.resource, target.id);
 }
 
 const NewProductInput = builder.inputType('NewProductInstanceInput', {
@@ -269,11 +313,12 @@ builder.mutationFields((t) => ({
   createPackage: t.field({
     type: packageSuccess('CreatePackage'),
     description: 'Creates a package (Create Package V2). Instances without a siteId are floating.',
+    authScopes: { admin: true },
+    extensions: mutationExtensions('wix', false),
     errors: resultUnion('CreatePackage'),
     args: { input: t.arg({ type: CreatePackageInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
-      const accountId = ctx.wixAccount(input.accountId as string | null);
-      return runWixWrite(ctx, { resource: 'Account', id: accountId }, input.idempotencyKey, (key) =>
+    resolve: (_root, { input }, ctx) =>
+      runWixWrite(ctx, { operation: 'createPackage', input }, (accountId, key) =>
         ctx.wix.createPackage(accountId, {
           idempotencyKey: key,
           ...(input.externalId != null ? { externalId: input.externalId } : {}),
@@ -286,19 +331,19 @@ builder.mutationFields((t) => ({
             ...(p.referenceProductInstanceId != null ? { referenceProductInstanceId: String(p.referenceProductInstanceId) } : {}),
           })),
         }),
-      );
-    },
+      ),
   }),
 
   cancelPackage: t.field({
     type: packageSuccess('CancelPackage'),
     description: 'Cancels every instance of the package; the customer loses access at once.',
+    authScopes: { admin: true },
+    extensions: mutationExtensions('wix', true),
     errors: resultUnion('CancelPackage'),
     args: { input: t.arg({ type: CancelPackageInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      const accountId = ctx.wixAccount(input.accountId as string | null);
       const id = String(input.id);
-      return runWixWrite(ctx, { resource: 'Package', id }, input.idempotencyKey, (key) =>
+      return runWixWrite(ctx, { operation: 'cancelPackage', input, target: { resource: 'Package', id } }, (accountId, key) =>
         ctx.wix.cancelPackage(accountId, id, { idempotencyKey: key }),
       );
     },
@@ -307,13 +352,14 @@ builder.mutationFields((t) => ({
   updatePackageExternalId: t.field({
     type: packageSuccess('UpdatePackageExternalId'),
     description: "Replaces the package's external id.",
+    authScopes: { operator: true },
+    extensions: mutationExtensions('wix', false),
     errors: resultUnion('UpdatePackageExternalId'),
     args: { input: t.arg({ type: UpdatePackageExternalIdInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      const accountId = ctx.wixAccount(input.accountId as string | null);
       const id = String(input.id);
       // Wix takes no idempotency key here; setting the same value twice is harmless.
-      return runWixWrite(ctx, { resource: 'Package', id }, input.idempotencyKey, () =>
+      return runWixWrite(ctx, { operation: 'updatePackageExternalId', input, target: { resource: 'Package', id } }, (accountId) =>
         ctx.wix.updatePackageExternalId(accountId, id, input.externalId),
       );
     },

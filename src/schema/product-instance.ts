@@ -16,6 +16,7 @@ import {
   type Package,
   type ProductInstance,
 } from '../upstreams/wix/types.js';
+import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { PackageRef, packageSuccess, runWixWrite } from './package.js';
@@ -117,6 +118,7 @@ builder.queryField('productInstance', (t) =>
     type: ProductInstanceRef,
     nullable: true,
     description: 'A product instance by id, with its package; null when it does not exist in the account.',
+    authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false, validate: guid }),
       instanceId: t.arg.id({ required: true, validate: guid }),
@@ -152,18 +154,19 @@ const AdjustProductInstanceSpecificationsInput = builder.inputType('AdjustProduc
   }),
 });
 
-const instanceTarget = (instanceId: string) => ({ resource: 'Product instance', id: instanceId });
+const instanceTarget = (instanceId: string) => ({ resource: 'Product instance' as const, id: instanceId });
 
 builder.mutationFields((t) => ({
   cancelProductInstance: t.field({
     type: packageSuccess('CancelProductInstance'),
     description: 'Cancels one instance; the rest of its package is untouched.',
+    authScopes: { admin: true },
+    extensions: mutationExtensions('wix', true),
     errors: resultUnion('CancelProductInstance'),
     args: { input: t.arg({ type: CancelProductInstanceInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      const accountId = ctx.wixAccount(input.accountId as string | null);
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+      return runWixWrite(ctx, { operation: 'cancelProductInstance', input, target: instanceTarget(instanceId) }, (accountId, key) =>
         ctx.wix.cancelProductInstance(accountId, instanceId, { idempotencyKey: key }),
       );
     },
@@ -172,12 +175,13 @@ builder.mutationFields((t) => ({
   assignProductInstanceToSite: t.field({
     type: packageSuccess('AssignProductInstanceToSite'),
     description: 'Assigns the instance to a site, moving it from another site if it had one.',
+    authScopes: { operator: true },
+    extensions: mutationExtensions('wix', true),
     errors: resultUnion('AssignProductInstanceToSite'),
     args: { input: t.arg({ type: AssignProductInstanceToSiteInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      const accountId = ctx.wixAccount(input.accountId as string | null);
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+      return runWixWrite(ctx, { operation: 'assignProductInstanceToSite', input, target: instanceTarget(instanceId) }, (accountId, key) =>
         ctx.wix.assignProductInstanceToSite(accountId, instanceId, String(input.siteId), { idempotencyKey: key }),
       );
     },
@@ -186,12 +190,13 @@ builder.mutationFields((t) => ({
   unassignProductInstanceFromSite: t.field({
     type: packageSuccess('UnassignProductInstanceFromSite'),
     description: 'Takes the instance off its site; it becomes floating and the site loses it at once.',
+    authScopes: { operator: true },
+    extensions: mutationExtensions('wix', true),
     errors: resultUnion('UnassignProductInstanceFromSite'),
     args: { input: t.arg({ type: UnassignProductInstanceFromSiteInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      const accountId = ctx.wixAccount(input.accountId as string | null);
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+      return runWixWrite(ctx, { operation: 'unassignProductInstanceFromSite', input, target: instanceTarget(instanceId) }, (accountId, key) =>
         ctx.wix.unassignProductInstanceFromSite(accountId, instanceId, { idempotencyKey: key }),
       );
     },
@@ -200,15 +205,17 @@ builder.mutationFields((t) => ({
   adjustProductInstanceSpecifications: t.field({
     type: packageSuccess('AdjustProductInstanceSpecifications'),
     description: 'Upgrades, downgrades or changes the billing cycle of an instance.',
+    authScopes: { operator: true },
+    // A downgrade takes features away at once.
+    extensions: mutationExtensions('wix', true),
     errors: resultUnion('AdjustProductInstanceSpecifications'),
     args: { input: t.arg({ type: AdjustProductInstanceSpecificationsInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       if (input.catalogProductId == null && input.billingInfo == null) {
         throw new InvalidInputError([{ path: ['input'], message: 'needs catalogProductId or billingInfo.' }]);
       }
-      const accountId = ctx.wixAccount(input.accountId as string | null);
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, instanceTarget(instanceId), input.idempotencyKey, (key) =>
+      return runWixWrite(ctx, { operation: 'adjustProductInstanceSpecifications', input, target: instanceTarget(instanceId) }, (accountId, key) =>
         ctx.wix.adjustProductInstanceSpecifications(accountId, instanceId, {
           idempotencyKey: key,
           ...(input.catalogProductId != null ? { catalogProductId: String(input.catalogProductId) } : {}),

@@ -73,8 +73,8 @@ export async function createUpstreams(config: Config, log: Logger): Promise<Upst
     log.info(
       { upstream: 'plesk', server: server.name, mode: config.plesk.mode, url: server.url },
       config.plesk.mode === 'sandbox'
-        ? `Plesk upstream "${server.name}": embedded sandbox at ${server.url} (no PLESK_URL set)`
-        : `Plesk upstream "${server.name}": ${server.url}`,
+        ? `Plesk upstream, server ${server.name}: embedded sandbox at ${server.url} (no PLESK_URL set)`
+        : `Plesk upstream, server ${server.name}: ${server.url}`,
     );
   }
 

@@ -3,6 +3,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWixSandbox, WIX_DEMO } from '../../src/sandbox/wix/index.js';
 
@@ -12,10 +15,12 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+const auditDir = mkdtempSync(join(tmpdir(), 'rgw-process-'));
+
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, TSX, {
     cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', AUDIT_DB: join(auditDir, `${children.length}.sqlite`), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -44,16 +49,25 @@ describe('npm start', () => {
     const gateway = run({ PORT: '0', LOG_LEVEL: 'info' });
     await gateway.waitFor(/Wix upstream: embedded sandbox at http:\/\/127\.0\.0\.1:\d+/);
     const [, url] = await gateway.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+    const [, token] = await gateway.waitFor(/Development admin token.*\n\s+(rgw_\S+)/);
 
     const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
     const html = await page.text();
     expect(page.status).toBe(200);
     expect(html).toContain('GraphiQL');
     for (const name of ['ListPackages', 'CancelPackage', 'unassignProductInstanceFromSite']) expect(html).toContain(name);
+    expect(html).toContain(token);
+
+    const anonymous = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(anonymous.status).toBe(401);
 
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ packages(first: 3) { edges { node { id } } } }' }),
     });
     const body = (await res.json()) as any;
@@ -64,6 +78,7 @@ describe('npm start', () => {
     expect(code).toBe(0);
     // The sandbox's random API key is never logged.
     expect(gateway.output().stdout).not.toMatch(/apiKey"?\s*[:=]\s*"?[A-Za-z0-9]{16,}/);
+    expect(gateway.output().stdout).toContain('Plesk upstream, server default: embedded sandbox');
   });
 
   it('in live mode talks to WIX_API_BASE_URL with WIX_API_KEY, and never logs the key', async () => {
@@ -78,9 +93,11 @@ describe('npm start', () => {
       });
       await gateway.waitFor(new RegExp(`Wix upstream: live API at ${upstream.url.replace(/[.]/g, '\\.')}`));
       const [, url] = await gateway.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      // Plesk is still in sandbox mode here, so a development token is printed.
+      const [, token] = await gateway.waitFor(/Development admin token.*\n\s+(rgw_\S+)/);
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: `{ package(id: "${WIX_DEMO.otherAccountPackageId}") { accountId } }` }),
       });
       expect(await res.json()).toEqual({ data: { package: { accountId: WIX_DEMO.otherAccountId } } });
@@ -92,6 +109,14 @@ describe('npm start', () => {
     } finally {
       await upstream.close();
     }
+  });
+
+  it('refuses to start in production with sandbox upstreams or without callers', async () => {
+    const gateway = run({ NODE_ENV: 'production' });
+    const [code] = await once(gateway.child, 'exit');
+    expect(code).toBe(2);
+    expect(gateway.output().stderr).toContain('WIX_API_KEY: required when NODE_ENV=production');
+    expect(gateway.output().stderr).toContain('at least one kind of caller is required');
   });
 
   it('refuses a bad configuration with exit code 2, listing every problem', async () => {

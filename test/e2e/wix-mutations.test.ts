@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
+import { startStack, WIX_DEMO, wixCalls, wixWriteRequests, wixWrites, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -44,15 +44,15 @@ describe('cancelPackage', () => {
     expect(result.__typename).toBe('CancelPackageSuccess');
     expect(result.idempotencyKey).toBe('cancel-1');
     expect(result.package.productInstances.every((i: any) => i.status === 'CANCELED')).toBe(true);
-    expect(wixCalls(stack)).toEqual([`DELETE /resellers/v1/packages/${WIX_DEMO.packageId}`]);
-    expect(stack.wixSandbox.requests[0]!.query).toEqual({ idempotencyKey: 'cancel-1' });
+    expect(wixWrites(stack)).toEqual([`DELETE /resellers/v1/packages/${WIX_DEMO.packageId}`]);
+    expect(wixWriteRequests(stack)[0]!.query).toEqual({ idempotencyKey: 'cancel-1' });
   });
 
   it('generates an idempotency key when none is given', async () => {
     const res = await stack.gql(CANCEL_PACKAGE, { input: { id: WIX_DEMO.mailboxPackageId } });
     const key = res.body.data.cancelPackage.idempotencyKey;
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
-    expect(stack.wixSandbox.requests[0]!.query.idempotencyKey).toBe(key);
+    expect(wixWriteRequests(stack)[0]!.query.idempotencyKey).toBe(key);
   });
 
   it("gives NotFoundError for an unknown package and for another account's package", async () => {
@@ -72,8 +72,8 @@ describe('product instance mutations', () => {
     expect(result.__typename).toBe('UnassignProductInstanceFromSiteSuccess');
     const instance = result.package.productInstances.find((i: any) => i.instanceId === WIX_DEMO.assignedInstanceId);
     expect(instance).toMatchObject({ siteId: null, isFloating: true });
-    expect(wixCalls(stack)).toEqual([`PATCH /resellers/v1/packages/product-instances/${WIX_DEMO.assignedInstanceId}/unassign`]);
-    expect(stack.wixSandbox.requests[0]!.body).toEqual({ idempotencyKey: result.idempotencyKey });
+    expect(wixWrites(stack)).toEqual([`PATCH /resellers/v1/packages/product-instances/${WIX_DEMO.assignedInstanceId}/unassign`]);
+    expect(wixWriteRequests(stack)[0]!.body).toEqual({ idempotencyKey: result.idempotencyKey });
   });
 
   it('unassigning a floating instance is PreconditionFailedError MISSING_SITE_ID', async () => {
@@ -96,7 +96,7 @@ describe('product instance mutations', () => {
     const result = res.body.data.assignProductInstanceToSite;
     expect(result.__typename).toBe('AssignProductInstanceToSiteSuccess');
     expect(result.package.productInstances[0]).toMatchObject({ siteId: WIX_DEMO.secondSiteId, isFloating: false });
-    expect(wixCalls(stack)).toEqual([
+    expect(wixWrites(stack)).toEqual([
       `PATCH /resellers/v1/packages/product-instances/${WIX_DEMO.floatingInstanceId}/${WIX_DEMO.secondSiteId}`,
     ]);
   });
@@ -112,7 +112,7 @@ describe('product instance mutations', () => {
     const instances = res.body.data.cancelProductInstance.package.productInstances;
     expect(instances.find((i: any) => i.instanceId === WIX_DEMO.mailboxInstanceId).status).toBe('CANCELED');
     expect(instances.find((i: any) => i.instanceId === WIX_DEMO.secondMailboxInstanceId).status).toBe('ENABLED');
-    expect(wixCalls(stack)).toEqual([`DELETE /resellers/v1/packages/product-instances/${WIX_DEMO.mailboxInstanceId}`]);
+    expect(wixWrites(stack)).toEqual([`DELETE /resellers/v1/packages/product-instances/${WIX_DEMO.mailboxInstanceId}`]);
   });
 
   it('adjusts the billing cycle of an instance', async () => {
@@ -150,7 +150,7 @@ describe('updatePackageExternalId', () => {
     const externalId = 'billing/sub 42?x=1';
     const res = await stack.gql(UPDATE_EXTERNAL_ID, { input: { id: WIX_DEMO.packageId, externalId } });
     expect(res.body.data.updatePackageExternalId.package.externalId).toBe(externalId);
-    expect(wixCalls(stack)).toEqual([
+    expect(wixWrites(stack)).toEqual([
       `PATCH /resellers/v1/packages/update/${WIX_DEMO.packageId}/${encodeURIComponent(externalId)}`,
     ]);
   });
@@ -176,8 +176,8 @@ describe('createPackage', () => {
       ['PENDING', false],
       ['PENDING', true],
     ]);
-    expect(wixCalls(stack)).toEqual(['POST /resellers/v2/packages']);
-    const sent = stack.wixSandbox.requests[0]!.body as any;
+    expect(wixWrites(stack)).toEqual(['POST /resellers/v2/packages']);
+    const sent = wixWriteRequests(stack)[0]!.body as any;
     expect(sent.products[0]).toEqual({
       catalogProductId: WIX_DEMO.premiumPlanProductId,
       countryCode: 'BR',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
+import { startStack, WIX_DEMO, wixWrites, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -54,32 +54,33 @@ describe('a failing Wix API on reads', () => {
 
 describe('a failing Wix API on writes', () => {
   it('500 is an UpstreamError with an unknown outcome (the change may have happened)', async () => {
-    stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 500 } });
+    stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'status', status: 500 } });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', upstream: 'WIX', retryable: true });
-    expect(wixCalls(stack)).toHaveLength(1);
+    expect(wixWrites(stack)).toHaveLength(1);
   });
 
   it('a reset after Wix processed the cancel is OUTCOME_UNKNOWN, never a plain failure', async () => {
-    stack.wixSandbox.faults.add({ fault: { kind: 'reset' }, applyAfterHandling: true });
+    stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'reset' }, applyAfterHandling: true });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
   });
 
   it('a malformed success body is UPSTREAM_BAD_RESPONSE', async () => {
-    stack.wixSandbox.faults.add({ fault: { kind: 'malformed' } });
+    stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'malformed' } });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_BAD_RESPONSE' });
   });
 
   it('403 without an application code is UPSTREAM_AUTH (the key lacks a permission)', async () => {
-    stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 403, body: { message: 'no', details: {} } } });
+    stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'status', status: 403, body: { message: 'no', details: {} } } });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_AUTH', retryable: false });
   });
 
   it('an unexpected 4xx is UPSTREAM_REJECTED with the upstream code kept', async () => {
     stack.wixSandbox.faults.add({
+      method: 'DELETE',
       fault: { kind: 'status', status: 409, body: { message: 'conflict on acc', details: { applicationError: { code: 'ALREADY_EXISTS', description: 'x', data: {} } } } },
     });
     const res = await stack.gql(WRITE);

@@ -4,10 +4,13 @@
  * tests can read them (and prove secrets never reach them).
  */
 import { Writable } from 'node:stream';
+import { openAuditStore, type AuditStore } from '../../src/audit/store.js';
+import { createAuthenticator, generateToken, hashToken, type JwtAuthOptions, type Role, type Scope, type StaticCaller } from '../../src/auth/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { PLESK_DEMO, startPleskSandbox, type PleskSandbox, type PleskSandboxOptions } from '../../src/sandbox/plesk/index.js';
 import { startWixSandbox, WIX_DEMO, type WixSandbox, type WixSandboxOptions } from '../../src/sandbox/wix/index.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { DEFAULT_LIMITS, type RequestLimits } from '../../src/security/limits.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
 import { createPleskClient } from '../../src/upstreams/plesk/index.js';
 import { WixClient } from '../../src/upstreams/wix/client.js';
 
@@ -18,6 +21,17 @@ export interface GraphQLResponse<T = any> {
   text: string;
 }
 
+/** The callers every stack knows, by the name tests use. */
+export const CALLERS = {
+  admin: { roles: ['admin'], wixAccounts: '*', pleskServers: '*' },
+  operator: { roles: ['operator'], wixAccounts: [WIX_DEMO.accountId], pleskServers: ['default'] },
+  viewer: { roles: ['viewer'], wixAccounts: [WIX_DEMO.accountId], pleskServers: ['default'] },
+  /** An admin of another customer: may do everything, but only there. */
+  otherAdmin: { roles: ['admin'], wixAccounts: [WIX_DEMO.otherAccountId], pleskServers: ['eu-2'] },
+} satisfies Record<string, { roles: Role[]; wixAccounts: Scope; pleskServers: Scope }>;
+
+export type CallerName = keyof typeof CALLERS;
+
 export interface Stack {
   url: string;
   wixSandbox: WixSandbox;
@@ -26,7 +40,18 @@ export interface Stack {
   logLines: string[];
   /** Every response body this stack has returned, for leak checks. */
   responses: string[];
+  audit: AuditStore;
+  /** Bearer tokens of CALLERS. */
+  tokens: Record<CallerName, string>;
+  /** Every secret of this stack: upstream keys and passwords, callers' tokens (for leak checks). */
+  secrets: string[];
+  /** A GraphQL request as the admin caller (or `headers.authorization` when given). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** A GraphQL request as one of CALLERS. */
+  as(caller: CallerName): <T = any>(query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse<T>>;
+  /** A raw request to the gateway, recorded for leak checks. */
+  fetch(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; text: string }>;
+  /** Closes everything, then fails if any response or log line carried a secret. */
   close(): Promise<void>;
 }
 
@@ -35,6 +60,12 @@ export interface StackOptions {
   wixDeadlineMs?: number;
   plesk?: PleskSandboxOptions;
   pleskDeadlineMs?: number;
+  limits?: Partial<RequestLimits>;
+  /** Audit database path; in memory by default. */
+  auditDb?: string;
+  gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'sandbox' | 'graphiql' | 'audit'>>;
+  /** Also accept JWTs verified this way. */
+  jwt?: JwtAuthOptions;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -59,9 +90,36 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     ],
   ]);
-  const gateway = createGateway({ wix, plesk, log, defaultWixAccountId: WIX_DEMO.accountId });
+  const tokens = {} as Record<CallerName, string>;
+  const callers: StaticCaller[] = Object.entries(CALLERS).map(([name, caller]) => {
+    tokens[name as CallerName] = generateToken();
+    return { name, tokenSha256: hashToken(tokens[name as CallerName]), ...caller } as StaticCaller;
+  });
+  const audit = options.gateway?.audit ?? openAuditStore({ path: options.auditDb ?? ':memory:' });
+  const gateway = createGateway({
+    wix,
+    plesk,
+    log,
+    audit,
+    authenticator: createAuthenticator({ callers, ...(options.jwt ? { jwt: options.jwt } : {}) }),
+    defaultWixAccountId: WIX_DEMO.accountId,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    ...options.gateway,
+  });
   const url = await gateway.listen(0, '127.0.0.1');
   const responses: string[] = [];
+  const secrets = [wixSandbox.apiKey, pleskSandbox.password, pleskSandbox.secretKey, ...Object.values(tokens)];
+
+  async function post(query: string, variables: Record<string, unknown> | undefined, headers: Record<string, string>) {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+    });
+    const text = await res.text();
+    responses.push(text, JSON.stringify([...res.headers]));
+    return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+  }
 
   return {
     url,
@@ -70,20 +128,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gateway,
     logLines,
     responses,
-    async gql(query, variables, headers) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-        body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
-      });
+    audit,
+    tokens,
+    secrets,
+    gql(query, variables, headers) {
+      return post(query, variables, { authorization: `Bearer ${tokens.admin}`, ...headers });
+    },
+    as(caller) {
+      return (query, variables) => post(query, variables, { authorization: `Bearer ${tokens[caller]}` });
+    },
+    async fetch(path, init) {
+      const res = await fetch(`${url}${path}`, init);
       const text = await res.text();
-      responses.push(text);
-      return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+      responses.push(text, JSON.stringify([...res.headers]));
+      return { status: res.status, headers: res.headers, text };
     },
     async close() {
       await gateway.close();
       await Promise.all([wix.close(), ...[...plesk.values()].map((client) => client.close())]);
       await Promise.all([wixSandbox.close(), pleskSandbox.close()]);
+      if (!options.gateway?.audit) audit.close();
+      const seen = [...responses, ...logLines].join('\n');
+      const leaked = secrets.filter((secret) => seen.includes(secret));
+      if (leaked.length > 0) throw new Error(`${leaked.length} secret(s) appeared in a response or a log line`);
     },
   };
 }
@@ -91,6 +158,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** Upstream API calls the Wix sandbox received since the last clear, as `METHOD /path`. */
 export function wixCalls(stack: Stack): string[] {
   return stack.wixSandbox.requests.map((r) => `${r.method} ${r.path}`);
+}
+
+const isWixRead = (r: { method: string; path: string }) => r.method === 'GET' || r.path === '/resellers/v1/packages/query';
+
+/** The changes (not reads) the Wix sandbox received since the last clear. */
+export function wixWriteRequests(stack: Stack) {
+  return stack.wixSandbox.requests.filter((r) => !isWixRead(r));
+}
+
+/** The changes the Wix sandbox received, as `METHOD /path`. */
+export function wixWrites(stack: Stack): string[] {
+  return wixWriteRequests(stack).map((r) => `${r.method} ${r.path}`);
 }
 
 /** Plesk operations the sandbox received since the last clear. */

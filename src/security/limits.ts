@@ -1,0 +1,97 @@
+/**
+ * Limits on what one request may ask (OWASP's GraphQL cheat sheet): graphql-armor's depth, alias,
+ * directive, token and cost limits, field suggestions hidden outside sandbox mode, and at most N
+ * destructive mutation fields per request. Body size is capped by yoga itself (server.ts).
+ */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { MutationExtensions } from '../schema/audit-trail.js';
+
+export interface RequestLimits {
+  /** Deepest selection nesting. Default 8: the deepest useful query (a package's instances' package's instances) is 6. */
+  maxDepth: number;
+  /** Aliases per document. Default 100: a page of 100 packages looked up by id, batched into one upstream call. */
+  maxAliases: number;
+  /** Directive uses per document. Default 10. */
+  maxDirectives: number;
+  /** Lexer tokens per document, counted while parsing. Default 5000 (100 aliased look-ups with a few fields each). */
+  maxTokens: number;
+  /** graphql-armor's static cost estimate. Default 10000. */
+  maxCost: number;
+  /** Destructive mutation fields (cancel, unassign, detach, ...) per request. Default 1. */
+  maxDestructiveMutations: number;
+  /** Request body bytes. Default 256 KiB: a Create Package of 1000 products fits (yoga's own default is 25 MB). */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = {
+  maxDepth: 8,
+  maxAliases: 100,
+  maxDirectives: 10,
+  maxTokens: 5000,
+  maxCost: 10_000,
+  maxDestructiveMutations: 1,
+  maxBodyBytes: 256 * 1024,
+};
+
+export interface LimitOptions {
+  limits: RequestLimits;
+  /** Sandbox mode keeps "Did you mean …?" suggestions, which help a person exploring the schema. */
+  showSuggestions: boolean;
+}
+
+export function limitPlugins({ limits, showSuggestions }: LimitOptions): Plugin[] {
+  return [
+    EnvelopArmorPlugin({
+      maxDepth: { n: limits.maxDepth, exposeLimits: true },
+      maxAliases: { n: limits.maxAliases, exposeLimits: true },
+      maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
+      maxTokens: { n: limits.maxTokens, exposeLimits: true },
+      costLimit: { maxCost: limits.maxCost, exposeLimits: true },
+      blockFieldSuggestion: { enabled: !showSuggestions },
+    }) as Plugin,
+    useDestructiveMutationLimit(limits.maxDestructiveMutations),
+  ];
+}
+
+/** A validation rule counting root mutation fields marked destructive in the schema. */
+function useDestructiveMutationLimit(max: number): Plugin {
+  const rule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      if (node.operation !== 'mutation') return;
+      const mutationType = context.getSchema().getMutationType();
+      if (!mutationType) return;
+      const fields = mutationType.getFields();
+      let count = 0;
+      const visit = (selectionSet: SelectionSetNode, seen: Set<string>) => {
+        for (const selection of selectionSet.selections) {
+          if (selection.kind === Kind.FIELD) {
+            const extensions = fields[selection.name.value]?.extensions.mutation as MutationExtensions | undefined;
+            if (extensions?.destructive) count++;
+          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+            visit(selection.selectionSet, seen);
+          } else if (!seen.has(selection.name.value)) {
+            seen.add(selection.name.value);
+            const fragment = context.getFragment(selection.name.value);
+            if (fragment) visit(fragment.selectionSet, seen);
+          }
+        }
+      };
+      visit(node.selectionSet, new Set());
+      if (count > max) {
+        context.reportError(
+          new GraphQLError(`At most ${max} destructive mutation${max === 1 ? '' : 's'} per request; found ${count}.`, {
+            nodes: [node],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+        );
+      }
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
+    },
+  };
+}
