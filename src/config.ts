@@ -41,7 +41,27 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** Timeouts and resilience settings every upstream has, under its own prefix (WIX_, PLESK_). */
+function upstreamPolicyEnv<P extends string>(prefix: P) {
+  return {
+    [`${prefix}CONNECT_TIMEOUT_MS`]: positiveInt(3_000),
+    [`${prefix}HEADERS_TIMEOUT_MS`]: positiveInt(10_000),
+    [`${prefix}MAX_CONCURRENCY`]: positiveInt(32),
+    [`${prefix}MAX_QUEUED`]: z.coerce.number().int().min(0).default(256),
+    [`${prefix}READ_ATTEMPTS`]: z.coerce.number().int().min(1).max(10).default(3),
+    [`${prefix}BREAKER_FAILURES`]: positiveInt(5),
+    [`${prefix}BREAKER_OPEN_MS`]: positiveInt(15_000),
+  } as Record<`${P}${'CONNECT_TIMEOUT_MS' | 'HEADERS_TIMEOUT_MS' | 'MAX_CONCURRENCY' | 'MAX_QUEUED' | 'READ_ATTEMPTS' | 'BREAKER_FAILURES' | 'BREAKER_OPEN_MS'}`, z.ZodDefault<z.ZodCoercedNumber<unknown>>>;
+}
+
 const EnvSchema = z.object({
+  ...upstreamPolicyEnv('WIX_'),
+  ...upstreamPolicyEnv('PLESK_'),
+  /** 0 switches the limiter off; unset means 200 in live mode (Wix's documented limit) and off for the sandbox. */
+  WIX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).optional(),
+  GATEWAY_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+  IDEMPOTENCY_TTL_HOURS: positiveInt(24),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
   NODE_ENV: optionalString,
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -99,6 +119,20 @@ const PleskServerEntry = z
 
 const PleskServersFile = z.object({ servers: z.array(PleskServerEntry).min(1) }).strict();
 
+/** How one upstream is protected; every field has an environment variable and a default. */
+export interface UpstreamPolicy {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** Concurrent calls (bulkhead); beyond it and its queue, OVERLOADED at once. */
+  maxConcurrency: number;
+  maxQueued: number;
+  /** Attempts of a read, the first included; writes are never retried. */
+  readAttempts: number;
+  /** Consecutive failures that open the breaker, and how long it stays open. */
+  breakerFailures: number;
+  breakerOpenMs: number;
+}
+
 export interface WixConfig {
   /** `sandbox`: no key configured, the embedded emulator is started and used. */
   mode: 'sandbox' | 'live';
@@ -108,6 +142,9 @@ export interface WixConfig {
   timeoutMs: number;
   maxResponseBytes: number;
   connections: number;
+  policy: UpstreamPolicy;
+  /** Requests per minute per API key; 0 = no client-side limit. */
+  rateLimitPerMinute: number;
 }
 
 export type PleskCredentials = { login: string; password: string } | { secretKey: string };
@@ -133,6 +170,7 @@ export interface PleskConfig {
   timeoutMs: number;
   writeTimeoutMs: number;
   maxResponseBytes: number;
+  policy: UpstreamPolicy;
 }
 
 export interface AuthConfig {
@@ -152,6 +190,11 @@ export interface Config {
   auditDb: string;
   corsOrigins: string[];
   limits: RequestLimits;
+  /** In-flight operations get this long to finish on SIGTERM. */
+  shutdownTimeoutMs: number;
+  idempotencyTtlMs: number;
+  /** OpenTelemetry traces go here when set. */
+  otlpEndpoint?: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -193,6 +236,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         timeoutMs: e.WIX_TIMEOUT_MS,
         maxResponseBytes: e.WIX_MAX_RESPONSE_BYTES,
         connections: e.WIX_CONNECTIONS,
+        policy: policyOf(e, 'WIX_'),
+        rateLimitPerMinute: e.WIX_RATE_LIMIT_PER_MINUTE ?? (live ? 200 : 0),
       },
       plesk,
       auth,
@@ -207,7 +252,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         maxDestructiveMutations: e.GATEWAY_MAX_DESTRUCTIVE_MUTATIONS,
         maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
       },
+      shutdownTimeoutMs: e.GATEWAY_SHUTDOWN_TIMEOUT_MS,
+      idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000,
+      ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
     },
+  };
+}
+
+function policyOf(e: Env, prefix: 'WIX_' | 'PLESK_'): UpstreamPolicy {
+  return {
+    connectTimeoutMs: e[`${prefix}CONNECT_TIMEOUT_MS`],
+    headersTimeoutMs: e[`${prefix}HEADERS_TIMEOUT_MS`],
+    maxConcurrency: e[`${prefix}MAX_CONCURRENCY`],
+    maxQueued: e[`${prefix}MAX_QUEUED`],
+    readAttempts: e[`${prefix}READ_ATTEMPTS`],
+    breakerFailures: e[`${prefix}BREAKER_FAILURES`],
+    breakerOpenMs: e[`${prefix}BREAKER_OPEN_MS`],
   };
 }
 
@@ -287,6 +347,7 @@ function readCa(where: string, file: string | undefined, problems: string[]): st
 function pleskConfig(e: Env, problems: string[]): PleskConfig {
   const servers: PleskServerConfig[] = [];
   const common = {
+    policy: policyOf(e, 'PLESK_'),
     protocolVersion: e.PLESK_PROTOCOL_VERSION,
     timeoutMs: e.PLESK_TIMEOUT_MS,
     writeTimeoutMs: e.PLESK_WRITE_TIMEOUT_MS,

@@ -5,6 +5,8 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { AuditStore } from './audit/store.js';
+import type { IdempotencyStore } from './idempotency/store.js';
+import type { SingleFlight } from './resilience/single-flight.js';
 import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
@@ -18,6 +20,11 @@ export interface GatewayServices {
   /** Plesk servers by name; the PLESK_URL (or sandbox) server is `default`. */
   plesk: Map<string, PleskClient>;
   audit: AuditStore;
+  idempotency: IdempotencyStore;
+  /** One change at a time per resource, in this process. */
+  locks: SingleFlight;
+  /** Counts replays (metrics). */
+  onIdempotentReplay?: (operation: string) => void;
   log: Logger;
 }
 
@@ -40,6 +47,9 @@ export interface GatewayContext {
   wixLoaders: WixLoaders;
   pleskLoaders: PleskLoaders;
   audit: AuditStore;
+  idempotency: IdempotencyStore;
+  locks: SingleFlight;
+  onIdempotentReplay(operation: string): void;
   /** The account an operation names (its own `accountId`, else the configured default), unchecked. */
   requestedWixAccount(accountId: string | null | undefined): string;
   /** Throws PermissionDeniedError unless the caller is bound to this Wix account. */
@@ -65,6 +75,9 @@ export function createContextFactory(services: GatewayServices, facts: (request:
       wixLoaders: new WixLoaders(services.wix, initial.request.signal),
       pleskLoaders: new PleskLoaders(initial.request.signal),
       audit: services.audit,
+      idempotency: services.idempotency,
+      locks: services.locks,
+      onIdempotentReplay: services.onIdempotentReplay ?? (() => {}),
       requestedWixAccount(accountId) {
         const account = accountId ?? services.defaultWixAccountId;
         if (!account) {

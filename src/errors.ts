@@ -110,3 +110,35 @@ export class UpstreamError extends GatewayError {
     this.retryable = RETRYABLE[code];
   }
 }
+
+/** A GatewayError as plain data, so that a stored result can be replayed (idempotency). */
+export type StoredError =
+  | { type: 'NotFoundError'; resource: string; id?: string }
+  | { type: 'InvalidInputError'; issues: InputIssue[]; message: string }
+  | { type: 'PermissionDeniedError'; message: string }
+  | { type: 'PreconditionFailedError'; code: string; message: string; upstream: Upstream }
+  | { type: 'UpstreamError'; code: UpstreamErrorCode; upstream: Upstream; details: UpstreamErrorDetails };
+
+export function storeError(error: GatewayError): StoredError | undefined {
+  if (error instanceof NotFoundError) return { type: 'NotFoundError', resource: error.resource, ...(error.id ? { id: error.id } : {}) };
+  if (error instanceof InvalidInputError) return { type: 'InvalidInputError', issues: error.issues, message: error.message };
+  if (error instanceof PermissionDeniedError) return { type: 'PermissionDeniedError', message: error.message };
+  if (error instanceof PreconditionFailedError) return { type: 'PreconditionFailedError', code: error.code, message: error.message, upstream: error.upstream };
+  if (error instanceof UpstreamError) return { type: 'UpstreamError', code: error.code, upstream: error.upstream, details: error.details };
+  return undefined;
+}
+
+export function restoreError(stored: StoredError): GatewayError {
+  switch (stored.type) {
+    case 'NotFoundError':
+      return new NotFoundError(stored.resource, stored.id);
+    case 'InvalidInputError':
+      return new InvalidInputError(stored.issues, stored.message);
+    case 'PermissionDeniedError':
+      return new PermissionDeniedError(stored.message);
+    case 'PreconditionFailedError':
+      return new PreconditionFailedError(stored.code, stored.message, stored.upstream);
+    case 'UpstreamError':
+      return new UpstreamError(stored.code, stored.upstream, stored.details);
+  }
+}

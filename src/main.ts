@@ -2,13 +2,14 @@
  * Process entry: configuration, the audit store, callers, upstreams (the embedded sandboxes when no
  * credentials are set), the server, and signal handling.
  */
-import { openAuditStore } from './audit/store.js';
 import { AuthConfigError, createAuthenticator, generateToken, hashToken, type StaticCaller } from './auth/index.js';
 import { loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
 import { createLogger } from './observability/logger.js';
 import { WIX_DEMO } from './sandbox/wix/index.js';
+import { SingleFlight } from './resilience/single-flight.js';
 import { createGateway } from './server.js';
+import { openStores } from './stores.js';
 import { createUpstreams } from './upstreams/setup.js';
 
 function fail(message: string, code: number): never {
@@ -38,9 +39,9 @@ const authenticator = (() => {
   }
 })();
 
-const audit = (() => {
+const stores = (() => {
   try {
-    return openAuditStore({ path: config.auditDb });
+    return openStores({ path: config.auditDb, idempotencyTtlMs: config.idempotencyTtlMs });
   } catch (error) {
     return fail(`the audit store at ${config.auditDb} cannot be opened: mutations would go unrecorded (${(error as Error).message})`, 1);
   }
@@ -51,8 +52,17 @@ const upstreams = await createUpstreams(config, log);
 const gateway = createGateway({
   wix: upstreams.wix,
   plesk: upstreams.plesk,
-  audit,
+  audit: stores.audit,
+  idempotency: stores.idempotency,
+  locks: new SingleFlight(),
   authenticator,
+  readiness: [
+    {
+      // Ready while at least one upstream's breaker lets calls through.
+      name: 'upstreams',
+      check: () => ({ ok: upstreams.breakers.some(({ breaker }) => breaker.state !== 'open') }),
+    },
+  ],
   log,
   sandbox,
   limits: config.limits,
@@ -84,7 +94,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   log.info({ signal }, 'stopping');
   await gateway.close();
   await upstreams.close();
-  audit.close();
+  stores.close();
   process.exit(0);
 }
 process.on('SIGTERM', (signal) => void stop(signal));

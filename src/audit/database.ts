@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { IDEMPOTENCY_MIGRATION } from '../idempotency/migration.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -48,7 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
         input               TEXT,   -- JSON, secrets redacted
         idempotency_key     TEXT,
         -- outcome
-        outcome             TEXT    CHECK (outcome IN ('success', 'error', 'denied')),
+        outcome             TEXT    CHECK (outcome IN ('success', 'error', 'denied', 'replayed')),
         error_code          TEXT,
         upstream_request_id TEXT,
         duration_ms         INTEGER,
@@ -91,6 +92,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  IDEMPOTENCY_MIGRATION,
 ];
 
 export interface OpenDatabaseOptions {

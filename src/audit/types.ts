@@ -27,7 +27,8 @@ export interface AuditIntent {
   idempotencyKey?: string;
 }
 
-export type AuditOutcomeKind = 'success' | 'error' | 'denied';
+/** `replayed`: a retry with the same idempotency key was answered from the stored result. */
+export type AuditOutcomeKind = 'success' | 'error' | 'denied' | 'replayed';
 
 /** How it ended; written after the upstream call. */
 export interface AuditOutcome {

@@ -18,7 +18,7 @@
  * during a backoff, the last error is rethrown too: `retryRead` only ever throws what an attempt
  * threw. The first attempt always runs; each attempt should carry its own per-call deadline.
  */
-import { UpstreamTransportError } from '../upstreams/http.js';
+import { UpstreamTransportError } from '../upstreams/transport-error.js';
 import { remaining, sleep as defaultSleep } from './deadline.js';
 import type { Clock, Sleep } from './deadline.js';
 

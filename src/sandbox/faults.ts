@@ -17,6 +17,8 @@ export type Fault =
 export interface FaultRule {
   method?: string;
   pathPrefix?: string;
+  /** Only requests whose body contains this text (e.g. one Plesk operation among several). */
+  bodyIncludes?: string;
   /** How many matching requests get the fault; default unlimited. */
   times?: number;
   fault: Fault;
@@ -110,6 +112,10 @@ export function validateFaultRule(input: unknown): FaultRule {
     if (typeof input['method'] !== 'string') throw new FaultRuleError('method must be a string');
     rule.method = input['method'].toUpperCase();
   }
+  if (input['bodyIncludes'] !== undefined) {
+    if (typeof input['bodyIncludes'] !== 'string') throw new FaultRuleError('bodyIncludes must be a string');
+    rule.bodyIncludes = input['bodyIncludes'];
+  }
   if (input['pathPrefix'] !== undefined) {
     if (typeof input['pathPrefix'] !== 'string') throw new FaultRuleError('pathPrefix must be a string');
     rule.pathPrefix = input['pathPrefix'];
@@ -142,12 +148,13 @@ export class FaultRuleSet implements FaultController {
     );
   }
 
-  take(method: string, path: string): FaultRule | undefined {
+  take(method: string, path: string, body = ''): FaultRule | undefined {
     const m = method.toUpperCase();
     const i = this.#rules.findIndex(
       ({ rule }) =>
         (rule.method === undefined || rule.method === m) &&
-        (rule.pathPrefix === undefined || path.startsWith(rule.pathPrefix)),
+        (rule.pathPrefix === undefined || path.startsWith(rule.pathPrefix)) &&
+        (rule.bodyIncludes === undefined || body.includes(rule.bodyIncludes)),
     );
     if (i < 0) return undefined;
     const entry = this.#rules[i]!;

@@ -29,12 +29,20 @@ export function mutationExtensions(upstream: Upstream, destructive: boolean): { 
   return { mutation: { upstream, destructive } };
 }
 
+const REPLAYED = Symbol('replayed');
+
+/** Marks an error answered from a stored result, so its audit outcome is `replayed`. */
+export function markReplayed<E extends Error>(error: E): E {
+  (error as E & { [REPLAYED]?: true })[REPLAYED] = true;
+  return error;
+}
+
 /** Runs `run` between an intent and an outcome record. */
 export async function audited<T>(
   ctx: GatewayContext,
   operation: AuditedOperation,
   run: () => Promise<T>,
-  upstreamRequestId: (result: T) => string | undefined = () => undefined,
+  describe: (result: T) => { upstreamRequestId?: string; replayed?: boolean } = () => ({}),
 ): Promise<T> {
   const started = performance.now();
   const id = ctx.audit.recordIntent({
@@ -52,14 +60,18 @@ export async function audited<T>(
   };
   try {
     const result = await run();
-    const requestId = upstreamRequestId(result);
-    finish({ outcome: 'success', durationMs: Math.round(performance.now() - started), ...(requestId ? { upstreamRequestId: requestId } : {}) });
+    const { upstreamRequestId, replayed } = describe(result);
+    finish({
+      outcome: replayed ? 'replayed' : 'success',
+      durationMs: Math.round(performance.now() - started),
+      ...(upstreamRequestId ? { upstreamRequestId } : {}),
+    });
     return result;
   } catch (error) {
     const code = error instanceof GatewayError ? error.code : 'INTERNAL_SERVER_ERROR';
     const upstreamRequestId = (error as { details?: { upstreamRequestId?: string } }).details?.upstreamRequestId;
     finish({
-      outcome: error instanceof PermissionDeniedError ? 'denied' : 'error',
+      outcome: (error as { [REPLAYED]?: true })[REPLAYED] ? 'replayed' : error instanceof PermissionDeniedError ? 'denied' : 'error',
       errorCode: code,
       durationMs: Math.round(performance.now() - started),
       ...(upstreamRequestId ? { upstreamRequestId } : {}),

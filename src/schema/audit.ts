@@ -12,7 +12,12 @@ import { PackageRef } from './package.js';
 import { pageSize } from './validators.js';
 
 const AuditOutcomeEnum = builder.enumType('AuditOutcome', {
-  values: { SUCCESS: { value: 'success' }, ERROR: { value: 'error' }, DENIED: { value: 'denied' } } as const,
+  values: {
+    SUCCESS: { value: 'success' },
+    ERROR: { value: 'error' },
+    DENIED: { value: 'denied' },
+    REPLAYED: { value: 'replayed', description: 'Answered from the stored result of an earlier request with the same idempotency key.' },
+  } as const,
 });
 
 const CallerKindEnum = builder.enumType('CallerKind', {

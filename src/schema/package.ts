@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { toGatewayError } from '../upstreams/wix/errors.js';
-import type { MutationResult, Package, PackagesQuery, ProductInstance } from '../upstreams/wix/types.js';
-import { audited, mutationExtensions, targetIdsOf } from './audit-trail.js';
+import type { Package, PackagesQuery, ProductInstance } from '../upstreams/wix/types.js';
+import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
+import { runWixWrite, type PackagePayload } from './wix-write.js';
 import { BillingInfoInput, ProductInstanceRef, ProductInstanceStatusEnum, toBillingInfo } from './product-instance.js';
 import { countryCode, discountCode, externalId, guid, pageSize } from './validators.js';
 
@@ -196,11 +197,6 @@ builder.queryFields((t) => ({
 // ---------------------------------------------------------------------------------------------
 // Mutations
 
-export interface PackagePayload {
-  package: Package;
-  idempotencyKey: string;
-}
-
 /** `<Name>Success { package, idempotencyKey }`, the success member of a package-changing mutation. */
 export function packageSuccess(name: string) {
   return builder.objectRef<PackagePayload>(`${name}Success`).implement({
@@ -209,69 +205,6 @@ export function packageSuccess(name: string) {
       idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key the change was sent with; reuse it to retry.' }),
     }),
   });
-}
-
-export interface WixWrite {
-  /** The mutation field, for the audit trail. */
-  operation: string;
-  /** The mutation's validated input (accountId and idempotencyKey included). */
-  input: { accountId?: string | number | null; idempotencyKey?: string | null } & Record<string, unknown>;
-  /** The package or instance the change is addressed to; checked to be in the account first. */
-  target?: { resource: 'Package' | 'Product instance'; id: string };
-}
-
-/**
- * Runs one Wix write between its audit records: checks the caller may act on the account and that
- * the target is in that account (nothing destructive is sent otherwise), picks the idempotency key,
- * maps failures (an unanswered write is OUTCOME_UNKNOWN, never "failed"), and remembers the
- * returned package for the rest of the request.
- */
-export async function runWixWrite(
-  ctx: GatewayContext,
-  write: WixWrite,
-  call: (accountId: string, idempotencyKey: string) => Promise<MutationResult>,
-): Promise<PackagePayload> {
-  const accountId = ctx.requestedWixAccount(write.input.accountId as string | null | undefined);
-  const key = write.input.idempotencyKey ?? crypto.randomUUID();
-  const result = await audited(
-    ctx,
-    {
-      operation: write.operation,
-      upstream: 'wix',
-      account: accountId,
-      targetIds: targetIdsOf(write.input),
-      input: write.input,
-      idempotencyKey: key,
-    },
-    async () => {
-      ctx.authorizeWixAccount(accountId);
-      if (write.target) await requireTarget(ctx, accountId, write.target);
-      try {
-        return await call(accountId, key);
-      } catch (error) {
-        const mapped = toGatewayError(error, { target: write.target ?? { resource: 'Account', id: accountId }, write: true });
-        if (mapped !== error) ctx.log.warn({ err: error, operation: write.operation }, 'Wix write failed');
-        throw mapped;
-      }
-    },
-    (done) => done.requestId,
-  );
-  ctx.wixLoaders.prime(result.package);
-  return { package: result.package, idempotencyKey: key };
-}
-
-/** The ownership check before a change: the target must be visible in the account acted on. */
-async function requireTarget(ctx: GatewayContext, accountId: string, target: NonNullable<WixWrite['target']>): Promise<void> {
-  let found: Package | null;
-  try {
-    found =
-      target.resource === 'Package'
-        ? await ctx.wixLoaders.package(accountId, target.id)
-        : await ctx.wixLoaders.packageOfInstance(accountId, target.id);
-  } catch (error) {
-    throw toGatewayError(error, { target });
-  }
-  if (!found || found.accountId !== accountId) throw new NotFoundError(target.resource, target.id);
 }
 
 const NewProductInput = builder.inputType('NewProductInstanceInput', {
@@ -343,7 +276,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CancelPackageInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const id = String(input.id);
-      return runWixWrite(ctx, { operation: 'cancelPackage', input, target: { resource: 'Package', id } }, (accountId, key) =>
+      const write = {
+        operation: 'cancelPackage',
+        input,
+        target: { resource: 'Package' as const, id },
+        applied: (pkg: Package) => pkg.productInstances.every((i) => i.status === 'CANCELED'),
+      };
+      return runWixWrite(ctx, write, (accountId, key) =>
         ctx.wix.cancelPackage(accountId, id, { idempotencyKey: key }),
       );
     },
@@ -359,7 +298,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => {
       const id = String(input.id);
       // Wix takes no idempotency key here; setting the same value twice is harmless.
-      return runWixWrite(ctx, { operation: 'updatePackageExternalId', input, target: { resource: 'Package', id } }, (accountId) =>
+      const write = {
+        operation: 'updatePackageExternalId',
+        input,
+        target: { resource: 'Package' as const, id },
+        applied: (pkg: Package) => pkg.externalId === input.externalId,
+      };
+      return runWixWrite(ctx, write, (accountId) =>
         ctx.wix.updatePackageExternalId(accountId, id, input.externalId),
       );
     },

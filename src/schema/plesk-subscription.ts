@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { GatewayContext, PleskServer } from '../context.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, UpstreamError } from '../errors.js';
 import { toGatewayError } from '../upstreams/plesk/errors.js';
 import type { CheckedChangeResult } from '../upstreams/plesk/client.js';
 import type { PlanRef, PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind, SubscriptionRef } from '../upstreams/plesk/types.js';
@@ -354,7 +354,14 @@ async function changeAddon(
   } catch (error) {
     const mapped = toGatewayError(error, { write: true });
     ctx.log.warn({ err: error, server: server.name, change, subscription: ref }, 'Plesk add-on change failed');
-    throw mapped;
+    if (!(mapped instanceof UpstreamError && mapped.code === 'OUTCOME_UNKNOWN')) throw mapped;
+    // Plesk has no idempotency key: read the subscription's plans to learn what happened (never resend).
+    const after = await readBackChange(server, change, ref, plan);
+    if (!after) throw mapped;
+    if (!after.applied) throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'plesk', mapped.details, { cause: mapped });
+    ctx.log.info({ server: server.name, change, subscriptionId: after.subscription.id }, 'unanswered Plesk change found in place on read-back');
+    ctx.pleskLoaders.forgetSubscriptions(server.name);
+    return { subscription: { server, item: after.subscription }, plan: after.plan, problems: null };
   }
   if (result.problems !== null) {
     ctx.log.info({ server: server.name, change, subscriptionId: result.subscription.id, planGuid: result.plan.guid }, 'Plesk reported problems with an add-on change');
@@ -362,6 +369,25 @@ async function changeAddon(
   ctx.pleskLoaders.forgetSubscriptions(server.name);
   const subscription = await rereadAfterChange(ctx, server, change, result);
   return { subscription, plan: result.plan, problems: result.problems };
+}
+
+/** After an unanswered change: is the add-on (not) attached now? Undefined when that cannot be read. */
+async function readBackChange(
+  server: PleskServer,
+  change: AddonChange,
+  ref: SubscriptionRef,
+  plan: PlanRef,
+): Promise<{ applied: boolean; subscription: PleskSubscription; plan: PleskPlan } | undefined> {
+  try {
+    const [subscription] = await server.client.getSubscriptions({ kind: ref.kind, values: [ref.value] });
+    const [addon] = await server.client.getAddonPlans(plan.guid !== undefined ? [plan.guid] : { kind: 'externalId', values: [plan.externalId] });
+    if (subscription?.outcome !== 'found' || addon?.outcome !== 'found') return undefined;
+    const guid = addon.item.guid.toLowerCase();
+    const attached = subscription.item.plans.some((p) => p.guid.toLowerCase() === guid);
+    return { applied: change === 'attach' ? attached : !attached, subscription: subscription.item, plan: addon.item };
+  } catch {
+    return undefined;
+  }
 }
 
 async function rereadAfterChange(ctx: GatewayContext, server: PleskServer, change: AddonChange, result: CheckedChangeResult): Promise<PleskSubscriptionView> {

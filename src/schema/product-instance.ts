@@ -19,7 +19,8 @@ import {
 import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
-import { PackageRef, packageSuccess, runWixWrite } from './package.js';
+import { PackageRef, packageSuccess } from './package.js';
+import { runWixWrite } from './wix-write.js';
 import { discountCode, guid, intervalCount } from './validators.js';
 
 /** An instance is always shown with the package it belongs to. */
@@ -156,6 +157,11 @@ const AdjustProductInstanceSpecificationsInput = builder.inputType('AdjustProduc
 
 const instanceTarget = (instanceId: string) => ({ resource: 'Product instance' as const, id: instanceId });
 
+/** After an unanswered change: does the instance in this fresh read show it? */
+function instanceIs(instanceId: string, check: (instance: ProductInstance) => boolean) {
+  return (pkg: Package) => pkg.productInstances.some((i) => i.instanceId === instanceId && check(i));
+}
+
 builder.mutationFields((t) => ({
   cancelProductInstance: t.field({
     type: packageSuccess('CancelProductInstance'),
@@ -166,7 +172,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CancelProductInstanceInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, { operation: 'cancelProductInstance', input, target: instanceTarget(instanceId) }, (accountId, key) =>
+      const applied = instanceIs(instanceId, (i) => i.status === 'CANCELED');
+      return runWixWrite(ctx, { operation: 'cancelProductInstance', input, target: instanceTarget(instanceId), applied }, (accountId, key) =>
         ctx.wix.cancelProductInstance(accountId, instanceId, { idempotencyKey: key }),
       );
     },
@@ -181,7 +188,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AssignProductInstanceToSiteInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, { operation: 'assignProductInstanceToSite', input, target: instanceTarget(instanceId) }, (accountId, key) =>
+      const applied = instanceIs(instanceId, (i) => i.siteId === String(input.siteId));
+      return runWixWrite(ctx, { operation: 'assignProductInstanceToSite', input, target: instanceTarget(instanceId), applied }, (accountId, key) =>
         ctx.wix.assignProductInstanceToSite(accountId, instanceId, String(input.siteId), { idempotencyKey: key }),
       );
     },
@@ -196,7 +204,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UnassignProductInstanceFromSiteInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, { operation: 'unassignProductInstanceFromSite', input, target: instanceTarget(instanceId) }, (accountId, key) =>
+      const applied = instanceIs(instanceId, (i) => !i.siteId);
+      return runWixWrite(ctx, { operation: 'unassignProductInstanceFromSite', input, target: instanceTarget(instanceId), applied }, (accountId, key) =>
         ctx.wix.unassignProductInstanceFromSite(accountId, instanceId, { idempotencyKey: key }),
       );
     },
@@ -215,7 +224,14 @@ builder.mutationFields((t) => ({
         throw new InvalidInputError([{ path: ['input'], message: 'needs catalogProductId or billingInfo.' }]);
       }
       const instanceId = String(input.instanceId);
-      return runWixWrite(ctx, { operation: 'adjustProductInstanceSpecifications', input, target: instanceTarget(instanceId) }, (accountId, key) =>
+      const wanted = input.billingInfo ? toBillingInfo(input.billingInfo) : undefined;
+      const applied = instanceIs(
+        instanceId,
+        (i) =>
+          (input.catalogProductId == null || i.catalogProductId === String(input.catalogProductId)) &&
+          (!wanted || JSON.stringify(i.billingInfo) === JSON.stringify(wanted)),
+      );
+      return runWixWrite(ctx, { operation: 'adjustProductInstanceSpecifications', input, target: instanceTarget(instanceId), applied }, (accountId, key) =>
         ctx.wix.adjustProductInstanceSpecifications(accountId, instanceId, {
           idempotencyKey: key,
           ...(input.catalogProductId != null ? { catalogProductId: String(input.catalogProductId) } : {}),

@@ -1,10 +1,31 @@
 /**
  * The one way out of the gateway: every upstream call goes through an `UpstreamHttp`, which owns a
- * keep-alive undici Pool for its origin, a per-call deadline and a response size cap. It knows no
- * upstream's wire format; clients in `wix/` and `plesk/` build requests and read responses.
+ * keep-alive undici Pool for its origin, an overall deadline per call (retries included) and a
+ * response size cap, and applies the upstream's resilience policy in this order: rate limiter →
+ * bulkhead → circuit breaker → the request, with retries for reads only. It knows no upstream's
+ * wire format; clients in `wix/` and `plesk/` build requests and read responses.
  */
 import { Pool, request, errors as undiciErrors } from 'undici';
-import type { Upstream } from '../errors.js';
+import { UpstreamError, type Upstream } from '../errors.js';
+import { BreakerOpenError, type CircuitBreaker } from '../resilience/breaker.js';
+import type { Bulkhead } from '../resilience/bulkhead.js';
+import { RateLimitedError, type RateLimiter } from '../resilience/rate-limiter.js';
+import { isRetryableReadError, retryAfterHint, retryRead, type RetryInfo, type RetryReadOptions } from '../resilience/retry.js';
+import { UpstreamTransportError, type TransportFailure } from './transport-error.js';
+
+export { UpstreamTransportError, type TransportFailure } from './transport-error.js';
+
+export interface UpstreamResilience {
+  /** Opens after consecutive 5xx / transport failures; business answers (4xx) never count. */
+  breaker?: CircuitBreaker;
+  /** Caps concurrent calls; when full (and its queue too), calls fail fast with OVERLOADED. */
+  bulkhead?: Bulkhead;
+  /** Client-side rate limit (Wix: 200 a minute per API key). */
+  rateLimiter?: { limiter: RateLimiter; key: string };
+  /** Retry policy of reads (`read: true` requests); writes are never retried here. */
+  retry?: Pick<RetryReadOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterSeconds'>;
+  onRetry?: (info: RetryInfo) => void;
+}
 
 export interface UpstreamHttpOptions {
   upstream: Upstream;
@@ -18,7 +39,7 @@ export interface UpstreamHttpOptions {
   headersTimeoutMs?: number;
   /** Idle time allowed between two body chunks. Default 10 s. */
   bodyTimeoutMs?: number;
-  /** Overall deadline of one call, body included (a dripping body cannot outlive it). Default 10 s. */
+  /** Overall deadline of one call, retries and body included (a dripping body cannot outlive it). Default 10 s. */
   deadlineMs?: number;
   /** Largest response body accepted, in bytes. Default 1 MiB. */
   maxResponseBytes?: number;
@@ -26,7 +47,8 @@ export interface UpstreamHttpOptions {
   keepAliveTimeoutMs?: number;
   /** Extra CA certificate(s) to trust (PEM), e.g. a Plesk panel's self-signed one. */
   ca?: string;
-  /** Called once per finished call, for logs and metrics. Must not throw. */
+  resilience?: UpstreamResilience;
+  /** Called once per finished attempt, for logs and metrics. Must not throw. */
   onCall?: (call: UpstreamCallRecord) => void;
 }
 
@@ -38,6 +60,8 @@ export interface UpstreamRequest {
   path: string;
   /** Path with placeholders instead of ids (`/resellers/v1/packages/{id}`), for logs and metrics. */
   route: string;
+  /** The call only reads: it may be retried (a Wix query is a POST, yet a read). */
+  read?: boolean;
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: string;
@@ -59,30 +83,9 @@ export interface UpstreamCallRecord {
   route: string;
   status?: number;
   failure?: TransportFailure;
+  /** 1 for the first try of a call, 2 for its first retry, ... */
+  attempt: number;
   durationMs: number;
-}
-
-/**
- * - `connect`: no connection was made, so the request never reached the upstream.
- * - `timeout`, `reset`: the request may have been received and acted upon.
- * - `too-large`: the upstream answered with more than `maxResponseBytes`.
- * - `aborted`: the caller gave up.
- */
-export type TransportFailure = 'connect' | 'timeout' | 'reset' | 'too-large' | 'aborted';
-
-export class UpstreamTransportError extends Error {
-  constructor(
-    readonly upstream: Upstream,
-    readonly failure: TransportFailure,
-    options?: { cause?: unknown },
-  ) {
-    super(`${upstream} transport failure: ${failure}`, options);
-  }
-
-  /** False only when the request certainly did not reach the upstream. */
-  get maybeReceived(): boolean {
-    return this.failure !== 'connect';
-  }
 }
 
 const DEFAULTS = {
@@ -95,6 +98,13 @@ const DEFAULTS = {
   keepAliveTimeoutMs: 4_000,
 } as const;
 
+/** A read answered 5xx or 429: worth another attempt; handed back as a response when none is left. */
+class RetryableStatus extends Error {
+  constructor(readonly response: UpstreamResponse) {
+    super(`upstream answered ${response.status}`);
+  }
+}
+
 export class UpstreamHttp {
   readonly upstream: Upstream;
   private readonly pool: Pool;
@@ -102,6 +112,7 @@ export class UpstreamHttp {
   private readonly origin: string;
   private readonly deadlineMs: number;
   private readonly maxResponseBytes: number;
+  private readonly resilience: UpstreamResilience;
   private readonly onCall: ((call: UpstreamCallRecord) => void) | undefined;
 
   constructor(options: UpstreamHttpOptions) {
@@ -111,6 +122,7 @@ export class UpstreamHttp {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.deadlineMs = options.deadlineMs ?? DEFAULTS.deadlineMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+    this.resilience = options.resilience ?? {};
     this.onCall = options.onCall;
     this.pool = new Pool(this.origin, {
       connections: options.connections ?? DEFAULTS.connections,
@@ -124,10 +136,68 @@ export class UpstreamHttp {
     });
   }
 
+  /**
+   * Sends the request under the upstream's policy. Rejects with `UpstreamTransportError` when no
+   * readable answer came, `UpstreamError` RATE_LIMITED / UPSTREAM_UNAVAILABLE (open breaker) before
+   * anything was sent, or `OverloadedError` when the bulkhead is full. Any HTTP status resolves.
+   */
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const deadline = Date.now() + (req.deadlineMs ?? this.deadlineMs);
+    const { retry, onRetry } = this.resilience;
+    try {
+      if (req.read && retry) {
+        return await retryRead((attempt) => this.guarded(req, deadline, attempt), {
+          ...retry,
+          deadline,
+          ...(req.signal ? { signal: req.signal } : {}),
+          ...(onRetry ? { onRetry } : {}),
+          shouldRetry: (error) => error instanceof RetryableStatus || (!(error instanceof BreakerOpenError) && isRetryableReadError(error)),
+          retryAfterSeconds: (error) => (error instanceof RetryableStatus ? retryAfterSeconds(error.response.headers) : retryAfterHint(error)),
+        });
+      }
+      return await this.guarded(req, deadline, 1);
+    } catch (error) {
+      if (error instanceof RetryableStatus) return error.response;
+      if (error instanceof BreakerOpenError) throw new UpstreamError('UPSTREAM_UNAVAILABLE', this.upstream, {}, { cause: error });
+      if (error instanceof RateLimitedError) {
+        throw new UpstreamError('RATE_LIMITED', this.upstream, { retryAfterSeconds: error.retryAfterSeconds }, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Closes idle sockets and waits for in-flight calls to finish. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async guarded(req: UpstreamRequest, deadline: number, attempt: number): Promise<UpstreamResponse> {
+    const { rateLimiter, bulkhead, breaker } = this.resilience;
+    const wait = { deadline, ...(req.signal && req.read ? { signal: req.signal } : {}) };
+    if (rateLimiter) await rateLimiter.limiter.acquire(rateLimiter.key, wait);
+    const release = bulkhead ? await bulkhead.acquire(wait) : undefined;
+    try {
+      const permit = breaker?.acquire();
+      let response: UpstreamResponse;
+      try {
+        response = await this.once(req, deadline, attempt);
+      } catch (error) {
+        // A call the caller abandoned says nothing about the upstream's health.
+        permit?.record(error instanceof UpstreamTransportError && error.failure === 'aborted' ? 'ignore' : 'failure');
+        throw error;
+      }
+      permit?.record(response.status >= 500 ? 'failure' : 'success');
+      if (req.read && (response.status >= 500 || response.status === 429)) throw new RetryableStatus(response);
+      return response;
+    } finally {
+      release?.();
+    }
+  }
+
+  private async once(req: UpstreamRequest, deadline: number, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
-    const deadline = AbortSignal.timeout(req.deadlineMs ?? this.deadlineMs);
-    const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
+    const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    const signal = req.signal && req.read ? AbortSignal.any([timeout, req.signal]) : timeout;
     let status: number | undefined;
     try {
       const res = await request(this.url(req), {
@@ -143,18 +213,13 @@ export class UpstreamHttp {
       for (const [name, value] of Object.entries(res.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
-      this.report(req, started, status);
+      this.report(req, started, attempt, status);
       return { status, headers, body };
     } catch (error) {
-      const failure = classify(error, deadline);
-      this.report(req, started, status, failure);
+      const failure = classify(error, timeout);
+      this.report(req, started, attempt, status, failure);
       throw new UpstreamTransportError(this.upstream, failure, { cause: error });
     }
-  }
-
-  /** Closes idle sockets and waits for in-flight calls to finish. */
-  async close(): Promise<void> {
-    await this.pool.close();
   }
 
   private url(req: UpstreamRequest): string {
@@ -176,12 +241,13 @@ export class UpstreamHttp {
     return Buffer.concat(chunks, size).toString('utf8');
   }
 
-  private report(req: UpstreamRequest, started: number, status?: number, failure?: TransportFailure): void {
+  private report(req: UpstreamRequest, started: number, attempt: number, status?: number, failure?: TransportFailure): void {
     if (!this.onCall) return;
     this.onCall({
       upstream: this.upstream,
       method: req.method,
       route: req.route,
+      attempt,
       ...(status !== undefined ? { status } : {}),
       ...(failure ? { failure } : {}),
       durationMs: performance.now() - started,
@@ -203,4 +269,14 @@ function classify(error: unknown, deadline: AbortSignal): TransportFailure {
     return deadline.aborted ? 'timeout' : 'aborted';
   }
   return 'reset';
+}
+
+/** `Retry-After` in seconds, from either of its two forms. */
+export function retryAfterSeconds(headers: Record<string, string>): number | undefined {
+  const value = headers['retry-after'];
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }

@@ -2,23 +2,79 @@
  * Builds the upstream clients from the configuration, starting the embedded sandboxes for the
  * upstreams that have no credentials. One place, so `main.ts` and tests wire them the same way.
  */
-import type { Config } from '../config.js';
+import type { Config, UpstreamPolicy } from '../config.js';
+import type { Upstream } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { CircuitBreaker } from '../resilience/breaker.js';
+import { Bulkhead } from '../resilience/bulkhead.js';
+import { RateLimiter } from '../resilience/rate-limiter.js';
+import type { RetryInfo } from '../resilience/retry.js';
+import type { UpstreamCallRecord, UpstreamResilience } from './http.js';
 import { startPleskSandbox, type PleskSandbox } from '../sandbox/plesk/index.js';
 import { startWixSandbox, WIX_DEMO, type WixSandbox } from '../sandbox/wix/index.js';
 import { createPleskClient, type PleskClient } from './plesk/index.js';
 import { WixClient } from './wix/client.js';
 
+/** A named breaker, for /ready and metrics: `wix`, `plesk:default`, ... */
+export interface NamedBreaker {
+  name: string;
+  upstream: Upstream;
+  breaker: CircuitBreaker;
+}
+
+/** Hooks for logs and metrics; all optional. */
+export interface UpstreamHooks {
+  onCall?: (call: UpstreamCallRecord) => void;
+  onRetry?: (upstream: Upstream, info: RetryInfo) => void;
+  onBreakerState?: (name: string, state: CircuitBreaker['state']) => void;
+  onRateLimiterWait?: (upstream: Upstream, waitedMs: number) => void;
+}
+
+/** The breaker, bulkhead, limiter and retry policy of one upstream (or one Plesk server). */
+export function upstreamResilience(
+  name: string,
+  upstream: Upstream,
+  policy: UpstreamPolicy,
+  hooks: UpstreamHooks,
+  rateLimit?: { perMinute: number; key: string },
+): { resilience: UpstreamResilience; breaker: NamedBreaker } {
+  const breaker = new CircuitBreaker({
+    name,
+    failureThreshold: policy.breakerFailures,
+    openMs: policy.breakerOpenMs,
+    ...(hooks.onBreakerState ? { onStateChange: (change) => hooks.onBreakerState?.(name, change.to) } : {}),
+  });
+  const resilience: UpstreamResilience = {
+    breaker,
+    bulkhead: new Bulkhead(policy.maxConcurrency, policy.maxQueued, { name }),
+    retry: { maxAttempts: policy.readAttempts },
+    ...(hooks.onRetry ? { onRetry: (info: RetryInfo) => hooks.onRetry?.(upstream, info) } : {}),
+  };
+  if (rateLimit && rateLimit.perMinute > 0) {
+    resilience.rateLimiter = {
+      key: rateLimit.key,
+      limiter: new RateLimiter({
+        limit: rateLimit.perMinute,
+        windowMs: 60_000,
+        ...(hooks.onRateLimiterWait ? { onWait: (event: { waitedMs: number }) => hooks.onRateLimiterWait?.(upstream, event.waitedMs) } : {}),
+      }),
+    };
+  }
+  return { resilience, breaker: { name, upstream, breaker } };
+}
+
 export interface Upstreams {
   wix: WixClient;
+  breakers: NamedBreaker[];
   defaultWixAccountId?: string;
   plesk: Map<string, PleskClient>;
   sandboxes: { wix?: WixSandbox; plesk?: PleskSandbox };
   close(): Promise<void>;
 }
 
-export async function createUpstreams(config: Config, log: Logger): Promise<Upstreams> {
+export async function createUpstreams(config: Config, log: Logger, hooks: UpstreamHooks = {}): Promise<Upstreams> {
   const sandboxes: Upstreams['sandboxes'] = {};
+  const breakers: NamedBreaker[] = [];
 
   let wixBaseUrl = config.wix.baseUrl;
   let wixApiKey = config.wix.apiKey ?? '';
@@ -36,12 +92,21 @@ export async function createUpstreams(config: Config, log: Logger): Promise<Upst
       ? `Wix upstream: embedded sandbox at ${wixBaseUrl} (no WIX_API_KEY set)`
       : `Wix upstream: live API at ${wixBaseUrl}`,
   );
+  const wixPolicy = upstreamResilience('wix', 'wix', config.wix.policy, hooks, {
+    perMinute: config.wix.rateLimitPerMinute,
+    key: 'wix-api-key',
+  });
+  breakers.push(wixPolicy.breaker);
   const wix = new WixClient({
     baseUrl: wixBaseUrl,
     apiKey: wixApiKey,
     deadlineMs: config.wix.timeoutMs,
     maxResponseBytes: config.wix.maxResponseBytes,
     connections: config.wix.connections,
+    connectTimeoutMs: config.wix.policy.connectTimeoutMs,
+    headersTimeoutMs: config.wix.policy.headersTimeoutMs,
+    resilience: wixPolicy.resilience,
+    ...(hooks.onCall ? { onCall: hooks.onCall } : {}),
   });
 
   let pleskServers = config.plesk.servers;
@@ -58,9 +123,14 @@ export async function createUpstreams(config: Config, log: Logger): Promise<Upst
   }
   const plesk = new Map<string, PleskClient>();
   for (const server of pleskServers) {
+    const policy = upstreamResilience(`plesk:${server.name}`, 'plesk', config.plesk.policy, hooks);
+    breakers.push(policy.breaker);
     plesk.set(
       server.name,
       createPleskClient({
+        resilience: policy.resilience,
+        connectTimeoutMs: config.plesk.policy.connectTimeoutMs,
+        ...(hooks.onCall ? { onCall: hooks.onCall } : {}),
         baseUrl: server.url,
         credentials: server.credentials,
         protocolVersion: server.protocolVersion,
@@ -80,6 +150,7 @@ export async function createUpstreams(config: Config, log: Logger): Promise<Upst
 
   return {
     wix,
+    breakers,
     ...(defaultWixAccountId ? { defaultWixAccountId } : {}),
     plesk,
     sandboxes,

@@ -40,7 +40,7 @@ describe('openDatabase and migrations', () => {
       expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
       expect(userVersion(db)).toBe(MIGRATIONS.length);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(['audit_event', 'audit_target', 'health_probe']);
+      expect(tables).toEqual(['audit_event', 'audit_target', 'health_probe', 'idempotency']);
     } finally {
       db.close();
     }

@@ -53,8 +53,8 @@ describe('audit records', () => {
   it('an upstream error: outcome error with the gateway code', async () => {
     stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'status', status: 503 } });
     const res = await stack.gql(CANCEL, { input: { id: WIX_DEMO.packageId } });
-    expect(res.body.data.cancelPackage.code).toBe('OUTCOME_UNKNOWN');
-    expect(await latest({ operation: 'cancelPackage' })).toMatchObject({ outcome: 'ERROR', errorCode: 'OUTCOME_UNKNOWN' });
+    expect(res.body.data.cancelPackage.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(await latest({ operation: 'cancelPackage' })).toMatchObject({ outcome: 'ERROR', errorCode: 'UPSTREAM_UNAVAILABLE' });
   });
 
   it('a business error: outcome error NOT_FOUND, and no change was sent', async () => {

@@ -27,10 +27,13 @@ function systemPacket(errcode: number, errtext: string): string {
 }
 
 /** Lets the first `skip` agent.php requests through untouched, then applies `fault` once. */
-function faultAt(skip: number, fault: Fault, applyAfterHandling = false): void {
+/** Faults the request after `skip` others; `times` > 1 for a read, which is tried 3 times. */
+function faultAt(skip: number, fault: Fault, applyAfterHandling = false, times = 1): void {
   if (skip > 0) stack.pleskSandbox.faults.add({ fault: { kind: 'latency', ms: 0 }, times: skip });
-  stack.pleskSandbox.faults.add({ fault, times: 1, ...(applyAfterHandling ? { applyAfterHandling } : {}) });
+  stack.pleskSandbox.faults.add({ fault, times, ...(applyAfterHandling ? { applyAfterHandling } : {}) });
 }
+
+const READ_ATTEMPTS = 3;
 
 const READ = `query { pleskSubscription(by: { id: "${SUBS.shop.id}" }) { id name } }`;
 
@@ -119,9 +122,16 @@ describe('a failing Plesk panel on reads: a GraphQL error with a code, never a w
     expect(res.body).toEqual({ data: { pleskSubscription: null } });
   });
 
+  it('a read that fails once is retried and succeeds: two packets for one look-up', async () => {
+    stack.pleskSandbox.clearRequests();
+    faultAt(0, { kind: 'status', status: 503 });
+    const res = await stack.gql(READ);
+    expect(res.body).toEqual({ data: { pleskSubscription: { id: SUBS.shop.id, name: SUBS.shop.name } } });
+    expect(stack.pleskSandbox.requests).toHaveLength(2);
+  });
+
   it('a failing plan look-up fails the plan fields, with a code', async () => {
-    faultAt(1, { kind: 'status', status: 500 });
-    stack.pleskSandbox.faults.add({ fault: { kind: 'status', status: 500 }, times: 1 });
+    faultAt(1, { kind: 'status', status: 500 }, false, 2 * READ_ATTEMPTS);
     const res = await stack.gql(`query { pleskSubscription(by: { id: "${SUBS.shop.id}" }) { id servicePlan { guid } } }`);
     expect(res.body.data.pleskSubscription).toEqual({ id: SUBS.shop.id, servicePlan: null });
     expect(res.body.errors![0]).toMatchObject({ path: ['pleskSubscription', 'servicePlan'], extensions: { code: 'UPSTREAM_UNAVAILABLE', upstream: 'plesk' } });
@@ -136,7 +146,10 @@ describe('a failing Plesk panel on reads: a GraphQL error with a code, never a w
 });
 
 describe('a failing Plesk panel on changes: a typed UpstreamError, OUTCOME_UNKNOWN once the change was sent', () => {
-  // Packets of a checked detach by id: 1 add-on plan, 2 subscription, 3 remove-subscription, 4 re-read.
+  // The checked detach reads first (add-on plan, subscription, plan kinds); the fault hits the change.
+  const onChange = (fault: Fault, applyAfterHandling = false) =>
+    stack.pleskSandbox.faults.add({ bodyIncludes: '<remove-subscription>', times: 1, fault, ...(applyAfterHandling ? { applyAfterHandling } : {}) });
+
   it.each([
     ['HTTP 500', { kind: 'status', status: 500 }],
     ['connection reset', { kind: 'reset' }],
@@ -144,23 +157,38 @@ describe('a failing Plesk panel on changes: a typed UpstreamError, OUTCOME_UNKNO
     ['a DOCTYPE answer', { kind: 'malformed', body: DOCTYPE }],
     ['an oversized answer', { kind: 'oversized', bytes: 3 * 1024 * 1024 }],
     ['a hung panel (1 s deadline)', { kind: 'hang' }],
-  ] as const)('%s on remove-subscription is OUTCOME_UNKNOWN', async (_name, fault) => {
-    faultAt(2, fault as Fault);
+  ] as const)('%s on remove-subscription: read back, not detached, so UPSTREAM_UNAVAILABLE; sent once', async (_name, fault) => {
+    onChange(fault as Fault);
     const res = await stack.gql(REMOVE);
-    expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', upstream: 'PLESK', retryable: true });
+    expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_UNAVAILABLE', upstream: 'PLESK', retryable: true });
     // Sent once, never retried by the gateway (a faulted request is logged unparsed: read its body).
+    expect(pleskPackets(stack).filter((r) => r.body.includes('<remove-subscription>'))).toHaveLength(1);
+    expect(attached()).toBe(true);
+  });
+
+  it('a reset after Plesk applied the change: read back, found detached, reported as the success it was', async () => {
+    onChange({ kind: 'reset' }, true);
+    const res = await stack.gql(REMOVE);
+    expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({
+      __typename: 'RemovePleskSubscriptionAddonSuccess',
+      problems: null,
+      subscription: { id: SUBS.shop.id, addonPlans: [{ guid: ADDON.mailPro.guid }] },
+    });
+    expect(attached()).toBe(false);
     expect(pleskPackets(stack).filter((r) => r.body.includes('<remove-subscription>'))).toHaveLength(1);
   });
 
-  it('a reset after Plesk applied the change is OUTCOME_UNKNOWN, and the change did happen', async () => {
-    faultAt(2, { kind: 'reset' }, true);
+  it('when the read-back fails too, the outcome is OUTCOME_UNKNOWN', async () => {
+    onChange({ kind: 'reset' }, true);
+    // Every read after the change fails (three attempts each).
+    stack.pleskSandbox.faults.add({ bodyIncludes: '<id>42</id></filter><dataset>', times: 1, fault: { kind: 'latency', ms: 0 } });
+    stack.pleskSandbox.faults.add({ bodyIncludes: '<dataset>', fault: { kind: 'status', status: 503 } });
     const res = await stack.gql(REMOVE);
-    expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
-    expect(attached()).toBe(false);
+    expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', retryable: true });
   });
 
   it('a failure before the change (the checks) is not OUTCOME_UNKNOWN, and nothing is changed', async () => {
-    faultAt(0, { kind: 'status', status: 500 });
+    faultAt(0, { kind: 'status', status: 500 }, false, READ_ATTEMPTS);
     const first = await stack.gql(REMOVE);
     expect(first.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_UNAVAILABLE' });
     faultAt(1, { kind: 'hang' });
@@ -184,13 +212,13 @@ describe('a failing Plesk panel on changes: a typed UpstreamError, OUTCOME_UNKNO
   });
 
   it('a packet-level refusal of the change itself (1014) is UPSTREAM_REJECTED: nothing ran', async () => {
-    faultAt(2, { kind: 'status', status: 200, body: systemPacket(1014, 'Parser error: Request is invalid.') });
+    onChange({ kind: 'status', status: 200, body: systemPacket(1014, 'Parser error: Request is invalid.') });
     const res = await stack.gql(REMOVE);
     expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_REJECTED', upstreamCode: '1014' });
   });
 
   it('a failed re-read after a confirmed change still reports the success', async () => {
-    faultAt(3, { kind: 'reset' });
+    faultAt(3, { kind: 'reset' }, false, READ_ATTEMPTS);
     const res = await stack.gql(REMOVE);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({

@@ -16,7 +16,7 @@ afterAll(async () => {
 beforeEach(() => stack.wixSandbox.reset());
 
 const READ = `query { package(id: "${WIX_DEMO.packageId}") { id } }`;
-const WRITE = `mutation { cancelPackage(input: { id: "${WIX_DEMO.packageId}", idempotencyKey: "k-1" }) {
+const WRITE = `mutation { cancelPackage(input: { id: "${WIX_DEMO.packageId}" }) {
   __typename ... on Error { code message } ... on UpstreamError { upstream retryable upstreamCode }
 } }`;
 
@@ -53,17 +53,27 @@ describe('a failing Wix API on reads', () => {
 });
 
 describe('a failing Wix API on writes', () => {
-  it('500 is an UpstreamError with an unknown outcome (the change may have happened)', async () => {
+  it('a 500 on the cancel is read back: not canceled, so UPSTREAM_UNAVAILABLE (safe to retry), sent once', async () => {
     stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'status', status: 500 } });
     const res = await stack.gql(WRITE);
-    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', upstream: 'WIX', retryable: true });
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_UNAVAILABLE', upstream: 'WIX', retryable: true });
     expect(wixWrites(stack)).toHaveLength(1);
   });
 
-  it('a reset after Wix processed the cancel is OUTCOME_UNKNOWN, never a plain failure', async () => {
+  it('a reset after Wix processed the cancel is read back and reported as the success it was', async () => {
     stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'reset' }, applyAfterHandling: true });
     const res = await stack.gql(WRITE);
-    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'CancelPackageSuccess' });
+    expect(wixWrites(stack)).toHaveLength(1);
+  });
+
+  it('when the read-back fails too, the outcome is OUTCOME_UNKNOWN, never a plain failure', async () => {
+    stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'reset' }, applyAfterHandling: true });
+    // The ownership check reads once and succeeds; every read after the reset fails.
+    stack.wixSandbox.faults.add({ method: 'GET', fault: { kind: 'latency', ms: 0 }, times: 1 });
+    stack.wixSandbox.faults.add({ method: 'GET', fault: { kind: 'status', status: 503 } });
+    const res = await stack.gql(WRITE);
+    expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', retryable: true });
   });
 
   it('a malformed success body is UPSTREAM_BAD_RESPONSE', async () => {

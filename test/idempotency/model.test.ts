@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openDatabase } from '../../src/audit/database.js';
-import { IDEMPOTENCY_MIGRATION, IdempotencyStore, fingerprint } from '../../src/idempotency/index.js';
+import { IdempotencyStore, fingerprint } from '../../src/idempotency/index.js';
 import type { BeginResult, IdempotencyState } from '../../src/idempotency/index.js';
 
 const LEASE = 60_000;
@@ -35,7 +35,7 @@ function prng(seed: number): () => number {
 function run(seed: number, steps: number): void {
   const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const db = openDatabase(':memory:', { migrations: [...MIGRATIONS, IDEMPOTENCY_MIGRATION] });
+  const db = openDatabase(':memory:', { migrations: MIGRATIONS });
   let now = Date.parse('2025-06-01T00:00:00.000Z');
   const store = new IdempotencyStore(db, { secret: 'model', clock: () => new Date(now) });
   const model = new Map<string, ModelRow>();

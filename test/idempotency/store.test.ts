@@ -6,7 +6,6 @@ import { MIGRATIONS, openDatabase, userVersion } from '../../src/audit/database.
 import type { SqliteDatabase } from '../../src/audit/database.js';
 import { GatewayError } from '../../src/errors.js';
 import {
-  IDEMPOTENCY_MIGRATION,
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   IdempotencyStore,
@@ -26,7 +25,7 @@ describe('IdempotencyStore', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'idem-'));
-    db = openDatabase(join(dir, 'gw.sqlite'), { migrations: [...MIGRATIONS, IDEMPOTENCY_MIGRATION] });
+    db = openDatabase(join(dir, 'gw.sqlite'), { migrations: MIGRATIONS });
     t = Date.parse('2025-01-01T00:00:00.000Z');
     store = new IdempotencyStore(db, { secret: SECRET, clock: () => new Date(t) });
   });
@@ -158,7 +157,7 @@ describe('IdempotencyStore', () => {
   });
 
   it('claims atomically across two connections to the same file (two gateway instances)', () => {
-    const db2 = openDatabase(join(dir, 'gw.sqlite'), { migrations: [...MIGRATIONS, IDEMPOTENCY_MIGRATION] });
+    const db2 = openDatabase(join(dir, 'gw.sqlite'), { migrations: MIGRATIONS });
     try {
       const store2 = new IdempotencyStore(db2, { secret: SECRET, clock: () => new Date(t) });
       const kinds = [];

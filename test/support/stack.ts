@@ -4,14 +4,18 @@
  * tests can read them (and prove secrets never reach them).
  */
 import { Writable } from 'node:stream';
-import { openAuditStore, type AuditStore } from '../../src/audit/store.js';
+import type { AuditStore } from '../../src/audit/store.js';
+import { SingleFlight } from '../../src/resilience/single-flight.js';
+import { openStores, type Stores } from '../../src/stores.js';
 import { createAuthenticator, generateToken, hashToken, type JwtAuthOptions, type Role, type Scope, type StaticCaller } from '../../src/auth/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { PLESK_DEMO, startPleskSandbox, type PleskSandbox, type PleskSandboxOptions } from '../../src/sandbox/plesk/index.js';
 import { startWixSandbox, WIX_DEMO, type WixSandbox, type WixSandboxOptions } from '../../src/sandbox/wix/index.js';
 import { DEFAULT_LIMITS, type RequestLimits } from '../../src/security/limits.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
+import type { UpstreamPolicy } from '../../src/config.js';
 import { createPleskClient } from '../../src/upstreams/plesk/index.js';
+import { upstreamResilience, type NamedBreaker } from '../../src/upstreams/setup.js';
 import { WixClient } from '../../src/upstreams/wix/client.js';
 
 export interface GraphQLResponse<T = any> {
@@ -41,6 +45,7 @@ export interface Stack {
   /** Every response body this stack has returned, for leak checks. */
   responses: string[];
   audit: AuditStore;
+  breakers: NamedBreaker[];
   /** Bearer tokens of CALLERS. */
   tokens: Record<CallerName, string>;
   /** Every secret of this stack: upstream keys and passwords, callers' tokens (for leak checks). */
@@ -55,12 +60,27 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** Production defaults, but a breaker that never opens unless a test asks for one. */
+const TEST_POLICY: UpstreamPolicy = {
+  connectTimeoutMs: 3_000,
+  headersTimeoutMs: 10_000,
+  maxConcurrency: 32,
+  maxQueued: 256,
+  readAttempts: 3,
+  breakerFailures: 1_000_000,
+  breakerOpenMs: 15_000,
+};
+
 export interface StackOptions {
   wix?: WixSandboxOptions;
   wixDeadlineMs?: number;
   plesk?: PleskSandboxOptions;
   pleskDeadlineMs?: number;
   limits?: Partial<RequestLimits>;
+  /** Resilience policies; breakers are effectively off unless a test sets a threshold. */
+  wixPolicy?: Partial<UpstreamPolicy>;
+  pleskPolicy?: Partial<UpstreamPolicy>;
+  wixRateLimitPerMinute?: number;
   /** Audit database path; in memory by default. */
   auditDb?: string;
   gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'sandbox' | 'graphiql' | 'audit'>>;
@@ -78,7 +98,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const log = createLogger({ level: 'debug', destination });
-  const wix = new WixClient({ baseUrl: wixSandbox.url, apiKey: wixSandbox.apiKey, deadlineMs: options.wixDeadlineMs ?? 3_000 });
+  const wixPolicy = upstreamResilience('wix', 'wix', { ...TEST_POLICY, ...options.wixPolicy }, {}, {
+    perMinute: options.wixRateLimitPerMinute ?? 0,
+    key: 'wix-api-key',
+  });
+  const pleskPolicy = upstreamResilience('plesk:default', 'plesk', { ...TEST_POLICY, ...options.pleskPolicy }, {});
+  const breakers: NamedBreaker[] = [wixPolicy.breaker, pleskPolicy.breaker];
+  const wix = new WixClient({
+    baseUrl: wixSandbox.url,
+    apiKey: wixSandbox.apiKey,
+    deadlineMs: options.wixDeadlineMs ?? 3_000,
+    resilience: wixPolicy.resilience,
+  });
   const plesk = new Map([
     [
       'default',
@@ -87,6 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         credentials: { login: pleskSandbox.login, password: pleskSandbox.password },
         deadlineMs: options.pleskDeadlineMs ?? 3_000,
         writeDeadlineMs: options.pleskDeadlineMs ?? 3_000,
+        resilience: pleskPolicy.resilience,
       }),
     ],
   ]);
@@ -95,12 +127,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tokens[name as CallerName] = generateToken();
     return { name, tokenSha256: hashToken(tokens[name as CallerName]), ...caller } as StaticCaller;
   });
-  const audit = options.gateway?.audit ?? openAuditStore({ path: options.auditDb ?? ':memory:' });
+  const stores: Stores = openStores({ path: options.auditDb ?? ':memory:' });
+  const audit = options.gateway?.audit ?? stores.audit;
   const gateway = createGateway({
     wix,
     plesk,
     log,
     audit,
+    idempotency: stores.idempotency,
+    locks: new SingleFlight(),
     authenticator: createAuthenticator({ callers, ...(options.jwt ? { jwt: options.jwt } : {}) }),
     defaultWixAccountId: WIX_DEMO.accountId,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
@@ -129,6 +164,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logLines,
     responses,
     audit,
+    breakers,
     tokens,
     secrets,
     gql(query, variables, headers) {
@@ -147,7 +183,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await gateway.close();
       await Promise.all([wix.close(), ...[...plesk.values()].map((client) => client.close())]);
       await Promise.all([wixSandbox.close(), pleskSandbox.close()]);
-      if (!options.gateway?.audit) audit.close();
+      stores.close();
       const seen = [...responses, ...logLines].join('\n');
       const leaked = secrets.filter((secret) => seen.includes(secret));
       if (leaked.length > 0) throw new Error(`${leaked.length} secret(s) appeared in a response or a log line`);

@@ -257,7 +257,7 @@ export async function startPleskSandbox(options: PleskSandboxOptions = {}): Prom
       record.status = status;
     };
     const handleNow = async (): Promise<PreparedResponse> => answerAgent(req, path, raw, record);
-    const rule = faults.take(method, path);
+    const rule = faults.take(method, path, raw);
     if (rule) {
       record.fault = rule.fault.kind;
       await deliverFault(rule, { res, dialect: PLESK_DIALECT, timers, onStatus, handle: handleNow });

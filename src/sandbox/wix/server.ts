@@ -340,7 +340,7 @@ export async function startWixSandbox(options: WixSandboxOptions = {}): Promise<
     const handle = async (): Promise<PreparedResponse> =>
       tooLarge ? json(413, genericErrorBody(413)) : answer(method, url, req, raw);
 
-    const rule = faults.take(method, url.pathname);
+    const rule = faults.take(method, url.pathname, raw.toString('utf8'));
     if (rule) {
       await deliverFault(rule, { res, dialect: WIX_FAULT_DIALECT, timers, onStatus, handle });
       return;

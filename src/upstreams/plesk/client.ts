@@ -10,7 +10,7 @@
  * - Everything goes through `UpstreamHttp` (undici `request`: redirects are never followed; deadline; size cap).
  * - Errors: see errors.ts; `toGatewayError` maps them to the gateway vocabulary.
  */
-import { UpstreamHttp, UpstreamTransportError } from '../http.js';
+import { retryAfterSeconds, UpstreamHttp, UpstreamTransportError, type UpstreamResilience } from '../http.js';
 import type { UpstreamCallRecord } from '../http.js';
 import { PleskApiError, PleskConditionError, PleskRequestError, PleskResponseError, PleskTransportError } from './errors.js';
 import {
@@ -71,6 +71,8 @@ export interface PleskClientOptions {
   connectTimeoutMs?: number;
   /** Called once per finished call (route = `/enterprise/control/agent.php#operator/operation`). Must not throw. */
   onCall?: (call: UpstreamCallRecord) => void;
+  /** Breaker, bulkhead and read retries for this server. */
+  resilience?: UpstreamResilience;
 }
 
 export interface ReadOptions {
@@ -111,13 +113,6 @@ function credentialHeaders(credentials: PleskCredentials): Record<string, string
     : { HTTP_AUTH_LOGIN: check(c.login, 'login'), HTTP_AUTH_PASSWD: check(c.password, 'password') };
 }
 
-function retryAfterSeconds(headers: Record<string, string>): number | undefined {
-  const raw = headers['retry-after'];
-  if (raw === undefined) return undefined;
-  if (/^\d{1,6}$/.test(raw.trim())) return Number(raw.trim());
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
 
 /** Numeric, component-wise comparison of protocol versions (`1.6.10.0` > `1.6.9.1`, §1.5). */
 export function compareProtocolVersions(a: string, b: string): number {
@@ -179,6 +174,7 @@ export class PleskClient {
       ...(options.connections !== undefined ? { connections: options.connections } : {}),
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.onCall !== undefined ? { onCall: options.onCall } : {}),
+      ...(options.resilience !== undefined ? { resilience: options.resilience } : {}),
     });
   }
 
@@ -483,6 +479,7 @@ export class PleskClient {
         headers: this.#headers,
         body,
         deadlineMs: write ? this.#writeDeadlineMs : this.#deadlineMs,
+        read: !write,
         // A change runs to its own deadline: an abandoned GraphQL request must not leave its outcome unknown.
         ...(!write && signal ? { signal } : {}),
       });

@@ -3,7 +3,7 @@
  * public method, REST paths and verbs as documented, the account-level key sent raw in
  * `Authorization` and the account in `wix-account-id`. No GraphQL here.
  */
-import { UpstreamHttp, type HttpMethod, type UpstreamCallRecord } from '../http.js';
+import { UpstreamHttp, type HttpMethod, type UpstreamCallRecord, type UpstreamResilience } from '../http.js';
 import { WixApiError, WixBadResponseError } from './errors.js';
 import { parseJson, toPackage, toPackagesPage } from './normalize.js';
 import type { BillingInfo, MutationResult, NewProductInstance, Package, PackagesPage, PackagesQuery } from './types.js';
@@ -16,6 +16,10 @@ export interface WixClientOptions {
   /** Largest accepted response body. Default 4 MiB (a page of 100 packages of 1000 instances is large). */
   maxResponseBytes?: number;
   connections?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  /** Breaker, bulkhead, rate limiter and read retries. */
+  resilience?: UpstreamResilience;
   onCall?: (call: UpstreamCallRecord) => void;
 }
 
@@ -29,6 +33,8 @@ export interface ReadOptions {
 
 interface Call {
   method: HttpMethod;
+  /** Only reads are retried. */
+  read?: boolean;
   path: string;
   route: string;
   accountId: string;
@@ -51,6 +57,9 @@ export class WixClient {
       maxResponseBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
       ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
       ...(options.connections !== undefined ? { connections: options.connections } : {}),
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+      ...(options.resilience ? { resilience: options.resilience } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
     });
   }
@@ -75,6 +84,7 @@ export class WixClient {
       method: 'GET',
       path: `/resellers/v1/packages/${seg(id)}`,
       route: '/resellers/v1/packages/{id}',
+      read: true,
       accountId,
       ...options,
     });
@@ -87,6 +97,7 @@ export class WixClient {
       method: 'POST',
       path: '/resellers/v1/packages/query',
       route: '/resellers/v1/packages/query',
+      read: true,
       accountId,
       body: { query },
       ...options,
@@ -201,6 +212,7 @@ export class WixClient {
       method: call.method,
       path: call.path,
       route: call.route,
+      ...(call.read ? { read: true } : {}),
       headers,
       ...(payload !== undefined ? { body: payload } : {}),
       ...(call.query ? { query: call.query } : {}),

@@ -10,7 +10,7 @@ import {
   type GatewayError,
   type UpstreamErrorCode,
 } from '../../errors.js';
-import { UpstreamTransportError } from '../http.js';
+import { retryAfterSeconds, UpstreamTransportError } from '../http.js';
 
 export interface WixFieldViolation {
   field: string;
@@ -60,7 +60,7 @@ export class WixApiError extends Error {
     } catch {
       // A non-JSON error body (a proxy's HTML page, say) still has a status worth mapping.
     }
-    return new WixApiError(status, code, message, violations, headers['x-wix-request-id'], retryAfter(headers));
+    return new WixApiError(status, code, message, violations, headers['x-wix-request-id'], retryAfterSeconds(headers));
   }
 }
 
@@ -171,13 +171,4 @@ function upstream(code: UpstreamErrorCode, cause: unknown): UpstreamError {
 
 function requestIdDetail(requestId: string | undefined): { upstreamRequestId?: string } {
   return requestId ? { upstreamRequestId: requestId } : {};
-}
-
-function retryAfter(headers: Record<string, string>): number | undefined {
-  const value = headers['retry-after'];
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
