@@ -56,13 +56,7 @@ const gateway = createGateway({
   idempotency: stores.idempotency,
   locks: new SingleFlight(),
   authenticator,
-  readiness: [
-    {
-      // Ready while at least one upstream's breaker lets calls through.
-      name: 'upstreams',
-      check: () => ({ ok: upstreams.breakers.some(({ breaker }) => breaker.state !== 'open') }),
-    },
-  ],
+  breakers: upstreams.breakers,
   log,
   sandbox,
   limits: config.limits,
@@ -91,8 +85,8 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
     process.exit(1);
   }
   stopping = true;
-  log.info({ signal }, 'stopping');
-  await gateway.close();
+  log.info({ signal, drainMs: config.shutdownTimeoutMs }, 'stopping: no new connections, letting in-flight operations finish');
+  await gateway.close(config.shutdownTimeoutMs);
   await upstreams.close();
   stores.close();
   process.exit(0);

@@ -16,6 +16,7 @@ import { useHealthEndpoints, type ReadinessCheck } from './observability/health.
 import type { Logger } from './observability/logger.js';
 import { schema } from './schema/index.js';
 import { DEFAULT_LIMITS, limitPlugins, type RequestLimits } from './security/limits.js';
+import type { NamedBreaker } from './upstreams/setup.js';
 
 export interface GraphiQLTab {
   query: string;
@@ -32,7 +33,9 @@ export interface GatewayOptions extends GatewayServices {
   sandbox?: boolean;
   /** GraphiQL at /graphql for browsers; off in production. */
   graphiql?: { tabs?: GraphiQLTab[]; headers?: Record<string, string> } | false;
-  /** Extra readiness checks besides the audit store. */
+  /** The upstreams' breakers: /ready fails when every one is open. */
+  breakers?: NamedBreaker[];
+  /** Extra readiness checks besides the audit store and the breakers. */
   readiness?: ReadinessCheck[];
 }
 
@@ -40,7 +43,11 @@ export interface Gateway {
   yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
   server: Server;
   listen(port: number, host: string): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and lets in-flight requests finish (their audit outcomes are
+   * written as they end); whatever still runs after `drainMs` is cut off.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
 /** Turns an error raised while executing into what the client may see. */
@@ -106,6 +113,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       useHealthEndpoints([
         { name: 'audit-store', check: () => ({ ok: options.audit.health().ok }) },
+        // Ready while at least one upstream lets calls through: a gateway with one broken upstream still serves the other.
+        ...(options.breakers?.length ? [{ name: 'upstreams', check: () => ({ ok: options.breakers!.some(({ breaker }) => breaker.state !== 'open') }) }] : []),
         ...(options.readiness ?? []),
       ]),
       authentication.plugin,
@@ -130,9 +139,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       });
     },
-    async close() {
+    async close(drainMs = 25_000) {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
+        // Keep-alive connections become idle as their last request ends: close them as they do.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const cutoff = setTimeout(() => server.closeAllConnections(), drainMs);
+        server.once('close', () => {
+          clearInterval(sweep);
+          clearTimeout(cutoff);
+        });
         server.closeIdleConnections();
       });
     },

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -106,6 +107,63 @@ describe('npm start', () => {
       await once(gateway.child, 'exit');
       const { stdout, stderr } = gateway.output();
       expect(stdout + stderr).not.toContain(upstream.apiKey);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it('SIGTERM with a cancel in flight: the cancel finishes, its audit outcome is written, exit 0', async () => {
+    const upstream = await startWixSandbox({ apiKey: 'live-key-lifecycle-0123456789' });
+    upstream.faults.add({ method: 'DELETE', fault: { kind: 'latency', ms: 800 } });
+    const auditDb = join(auditDir, 'lifecycle.sqlite');
+    try {
+      const gateway = run({ PORT: '0', AUDIT_DB: auditDb, WIX_API_KEY: upstream.apiKey, WIX_API_BASE_URL: upstream.url, WIX_ACCOUNT_ID: WIX_DEMO.accountId });
+      const [, url] = await gateway.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const [, token] = await gateway.waitFor(/Development admin token.*\n\s+(rgw_\S+)/);
+      const inFlight = fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: `mutation { cancelPackage(input: { id: "${WIX_DEMO.packageId}", idempotencyKey: "sigterm-1" }) { __typename } }` }),
+      });
+      while (!upstream.requests.some((r) => r.method === 'DELETE')) await new Promise((r) => setTimeout(r, 20));
+      gateway.child.kill('SIGTERM');
+      const response = await inFlight;
+      expect(await response.json()).toEqual({ data: { cancelPackage: { __typename: 'CancelPackageSuccess' } } });
+      const [code] = await once(gateway.child, 'exit');
+      expect(code).toBe(0);
+      const db = new Database(auditDb, { readonly: true });
+      const rows = db.prepare("SELECT kind, outcome FROM audit_event WHERE idempotency_key = 'sigterm-1' OR operation_id IN (SELECT operation_id FROM audit_event WHERE idempotency_key = 'sigterm-1') ORDER BY seq").all();
+      db.close();
+      expect(rows).toEqual([
+        { kind: 'intent', outcome: null },
+        { kind: 'outcome', outcome: 'success' },
+      ]);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it('a second signal exits at once', async () => {
+    const upstream = await startWixSandbox({ apiKey: 'live-key-lifecycle-abcdef0123456' });
+    upstream.faults.add({ method: 'GET', fault: { kind: 'latency', ms: 10_000 } });
+    try {
+      const gateway = run({ PORT: '0', WIX_API_KEY: upstream.apiKey, WIX_API_BASE_URL: upstream.url, WIX_ACCOUNT_ID: WIX_DEMO.accountId, WIX_TIMEOUT_MS: '20000' });
+      const [, url] = await gateway.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const [, token] = await gateway.waitFor(/Development admin token.*\n\s+(rgw_\S+)/);
+      const slow = fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: `{ package(id: "${WIX_DEMO.packageId}") { id } }` }),
+      }).catch(() => undefined);
+      while (upstream.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+      const started = Date.now();
+      gateway.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      gateway.child.kill('SIGTERM');
+      const [code] = await once(gateway.child, 'exit');
+      expect(code).toBe(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await slow;
     } finally {
       await upstream.close();
     }

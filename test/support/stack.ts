@@ -136,6 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     audit,
     idempotency: stores.idempotency,
     locks: new SingleFlight(),
+    breakers,
     authenticator: createAuthenticator({ callers, ...(options.jwt ? { jwt: options.jwt } : {}) }),
     defaultWixAccountId: WIX_DEMO.accountId,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
