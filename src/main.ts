@@ -5,6 +5,7 @@
 import { AuthConfigError, createAuthenticator, generateToken, hashToken, type StaticCaller } from './auth/index.js';
 import { loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
+import { createObservability } from './observability/index.js';
 import { createLogger } from './observability/logger.js';
 import { WIX_DEMO } from './sandbox/wix/index.js';
 import { SingleFlight } from './resilience/single-flight.js';
@@ -47,7 +48,17 @@ const stores = (() => {
   }
 })();
 
-const upstreams = await createUpstreams(config, log);
+const observability = createObservability({
+  log,
+  ...(config.otlpEndpoint ? { tracing: { endpoint: config.otlpEndpoint, serviceName: 'reseller-gateway' } } : {}),
+});
+const upstreams = await createUpstreams(config, log, {
+  onCall: observability.onUpstreamCall,
+  onRetry: observability.onRetry,
+  onBreakerState: observability.onBreakerState,
+  onRateLimiterWait: observability.onRateLimiterWait,
+});
+for (const { name, breaker } of upstreams.breakers) observability.onBreakerState(name, breaker.state);
 
 const gateway = createGateway({
   wix: upstreams.wix,
@@ -57,6 +68,8 @@ const gateway = createGateway({
   locks: new SingleFlight(),
   authenticator,
   breakers: upstreams.breakers,
+  observability,
+  onIdempotentReplay: observability.onIdempotentReplay,
   log,
   sandbox,
   limits: config.limits,
@@ -88,6 +101,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   log.info({ signal, drainMs: config.shutdownTimeoutMs }, 'stopping: no new connections, letting in-flight operations finish');
   await gateway.close(config.shutdownTimeoutMs);
   await upstreams.close();
+  await observability.shutdown();
   stores.close();
   process.exit(0);
 }

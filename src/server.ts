@@ -1,13 +1,14 @@
 /**
  * graphql-yoga on node:http. The plugin list below is the one place where cross-cutting concerns
- * are switched on, in request order: health probes, authentication (and request id), request
- * limits, CSRF prevention; error masking is the last line: nothing unexpected leaves unmasked.
+ * are switched on, in request order: health probes, authentication (and request id),
+ * observability (logs, metrics, traces), request limits, CSRF prevention; error masking is the
+ * last line: nothing unexpected leaves unmasked.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator } from './auth/authenticator.js';
 import { useAuthentication } from './auth/plugin.js';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
@@ -33,6 +34,8 @@ export interface GatewayOptions extends GatewayServices {
   sandbox?: boolean;
   /** GraphiQL at /graphql for browsers; off in production. */
   graphiql?: { tabs?: GraphiQLTab[]; headers?: Record<string, string> } | false;
+  /** Per-operation log lines, metrics (GET /metrics, authenticated like everything else) and spans. */
+  observability?: { plugins: Plugin[] };
   /** The upstreams' breakers: /ready fails when every one is open. */
   breakers?: NamedBreaker[];
   /** Extra readiness checks besides the audit store and the breakers. */
@@ -118,6 +121,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(options.readiness ?? []),
       ]),
       authentication.plugin,
+      ...(options.observability?.plugins ?? []),
       ...limitPlugins({ limits, showSuggestions: options.sandbox ?? false }),
       useCSRFPrevention(),
     ],

@@ -1,7 +1,9 @@
 /**
  * pino JSON logs. Credentials are redacted wherever they could appear (headers, config), so a log
- * line can be shipped anywhere.
+ * line can be shipped anywhere. In a terminal, lines are pretty-printed by pino-pretty (loaded only
+ * then), after redaction: the same fields, in colour, one event per line.
  */
+import { createRequire } from 'node:module';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
 export const REDACTED_PATHS = [
@@ -22,6 +24,11 @@ export interface LoggerSettings {
   level: LoggerOptions['level'];
   /** Where lines go; defaults to stdout. Tests pass a stream to read them back. */
   destination?: pino.DestinationStream;
+  /**
+   * Human-readable lines (pino-pretty, in-process) instead of JSON. Default: when there is no
+   * `destination` and stdout is a terminal. With a `destination`, that must be a Writable stream.
+   */
+  pretty?: boolean;
 }
 
 export function createLogger(settings: LoggerSettings): Logger {
@@ -31,7 +38,20 @@ export function createLogger(settings: LoggerSettings): Logger {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
+  const pretty = settings.pretty ?? (settings.destination === undefined && process.stdout.isTTY === true);
+  if (pretty) return pino(options, prettyStream(settings.destination));
   return settings.destination ? pino(options, settings.destination) : pino(options);
+}
+
+function prettyStream(destination: pino.DestinationStream | undefined): pino.DestinationStream {
+  const require = createRequire(import.meta.url);
+  const { build } = require('pino-pretty') as typeof import('pino-pretty');
+  return build({
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    ...(destination ? { destination } : { sync: true }),
+  });
 }
 
 export type { Logger };

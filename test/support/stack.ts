@@ -8,6 +8,7 @@ import type { AuditStore } from '../../src/audit/store.js';
 import { SingleFlight } from '../../src/resilience/single-flight.js';
 import { openStores, type Stores } from '../../src/stores.js';
 import { createAuthenticator, generateToken, hashToken, type JwtAuthOptions, type Role, type Scope, type StaticCaller } from '../../src/auth/index.js';
+import { createObservability, type Observability } from '../../src/observability/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { PLESK_DEMO, startPleskSandbox, type PleskSandbox, type PleskSandboxOptions } from '../../src/sandbox/plesk/index.js';
 import { startWixSandbox, WIX_DEMO, type WixSandbox, type WixSandboxOptions } from '../../src/sandbox/wix/index.js';
@@ -46,6 +47,7 @@ export interface Stack {
   responses: string[];
   audit: AuditStore;
   breakers: NamedBreaker[];
+  observability: Observability;
   /** Bearer tokens of CALLERS. */
   tokens: Record<CallerName, string>;
   /** Every secret of this stack: upstream keys and passwords, callers' tokens (for leak checks). */
@@ -98,17 +100,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const log = createLogger({ level: 'debug', destination });
-  const wixPolicy = upstreamResilience('wix', 'wix', { ...TEST_POLICY, ...options.wixPolicy }, {}, {
+  const observability = createObservability({ log, defaultMetrics: false });
+  const hooks = {
+    onCall: observability.onUpstreamCall,
+    onRetry: observability.onRetry,
+    onBreakerState: observability.onBreakerState,
+    onRateLimiterWait: observability.onRateLimiterWait,
+  };
+  const wixPolicy = upstreamResilience('wix', 'wix', { ...TEST_POLICY, ...options.wixPolicy }, hooks, {
     perMinute: options.wixRateLimitPerMinute ?? 0,
     key: 'wix-api-key',
   });
-  const pleskPolicy = upstreamResilience('plesk:default', 'plesk', { ...TEST_POLICY, ...options.pleskPolicy }, {});
+  const pleskPolicy = upstreamResilience('plesk:default', 'plesk', { ...TEST_POLICY, ...options.pleskPolicy }, hooks);
   const breakers: NamedBreaker[] = [wixPolicy.breaker, pleskPolicy.breaker];
   const wix = new WixClient({
     baseUrl: wixSandbox.url,
     apiKey: wixSandbox.apiKey,
     deadlineMs: options.wixDeadlineMs ?? 3_000,
     resilience: wixPolicy.resilience,
+    onCall: observability.onUpstreamCall,
   });
   const plesk = new Map([
     [
@@ -119,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         deadlineMs: options.pleskDeadlineMs ?? 3_000,
         writeDeadlineMs: options.pleskDeadlineMs ?? 3_000,
         resilience: pleskPolicy.resilience,
+        onCall: observability.onUpstreamCall,
       }),
     ],
   ]);
@@ -137,6 +148,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     idempotency: stores.idempotency,
     locks: new SingleFlight(),
     breakers,
+    observability,
+    onIdempotentReplay: observability.onIdempotentReplay,
     authenticator: createAuthenticator({ callers, ...(options.jwt ? { jwt: options.jwt } : {}) }),
     defaultWixAccountId: WIX_DEMO.accountId,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
@@ -166,6 +179,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     responses,
     audit,
     breakers,
+    observability,
     tokens,
     secrets,
     gql(query, variables, headers) {
@@ -184,6 +198,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await gateway.close();
       await Promise.all([wix.close(), ...[...plesk.values()].map((client) => client.close())]);
       await Promise.all([wixSandbox.close(), pleskSandbox.close()]);
+      await observability.shutdown();
       stores.close();
       const seen = [...responses, ...logLines].join('\n');
       const leaked = secrets.filter((secret) => seen.includes(secret));
