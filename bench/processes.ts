@@ -1,0 +1,146 @@
+/**
+ * The processes under test: started from source with tsx's loader in the node binary itself (not
+ * through `npx tsx`, which would put a wrapper process between us and the pid whose CPU we read),
+ * pinned to a CPU with `taskset` when it exists, output to a log file (a full pipe would stall the
+ * process; a file costs nothing to keep), and always stopped: on success, error, SIGINT and SIGTERM.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { allowedCpus } from './proc.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Child {
+  name: string;
+  pid: number;
+  logFile: string;
+  process: ChildProcess;
+  /** Set once the process has exited. */
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/** Which CPUs to pin to: the upstream and the load generator share one, gateway and proxy get the other. */
+export interface Pinning {
+  taskset: boolean;
+  upstreamCpu?: number;
+  serverCpu?: number;
+}
+
+export function choosePinning(): Pinning {
+  const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
+  const cpus = allowedCpus();
+  if (!hasTaskset || cpus.length < 2) return { taskset: false };
+  return { taskset: true, upstreamCpu: cpus[0]!, serverCpu: cpus[1]! };
+}
+
+/** Pins this process (all its threads) to a CPU; false when that failed. */
+export function pinSelf(cpu: number): boolean {
+  return spawnSync('taskset', ['-a', '-cp', String(cpu), String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
+
+export class Processes {
+  readonly dir: string;
+  private readonly children: Child[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'reseller-gateway-bench-'));
+    // Last resort when the harness exits without stopping them (an uncaught error): no orphans.
+    process.on('exit', () => {
+      for (const child of this.children) if (!child.exit) child.process.kill('SIGKILL');
+    });
+  }
+
+  /** Starts `node --import tsx <script>` (relative to the repository), on `cpu` when pinning is possible. */
+  start(name: string, script: string, env: Record<string, string>, pinning: Pinning, cpu: number | undefined): Child {
+    const logFile = join(this.dir, `${name}.log`);
+    const out = openSync(logFile, 'a');
+    const nodeArgs = ['--import', 'tsx', script];
+    // taskset execs the command, so the pid we get is node's own.
+    const [command, args] =
+      pinning.taskset && cpu !== undefined
+        ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]]
+        : [process.execPath, nodeArgs];
+    const proc = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', out, out],
+    });
+    closeSync(out);
+    if (proc.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+    const child: Child = { name, pid: proc.pid, logFile, process: proc };
+    proc.on('exit', (code, signal) => {
+      child.exit = { code, signal };
+    });
+    this.children.push(child);
+    return child;
+  }
+
+  /** Waits until the child's output matches `pattern`; fails with its last lines when it exits or times out. */
+  async waitFor(child: Child, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = readFileSync(child.logFile, 'utf8');
+      const match = pattern.exec(text);
+      if (match) return match;
+      if (child.exit || Date.now() > deadline) {
+        const why = child.exit ? `exited (${child.exit.code ?? child.exit.signal})` : `not ready after ${timeoutMs} ms`;
+        throw new Error(`${child.name} ${why}; last output:\n${tail(text, 25)}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Throws when a child has died (checked between windows, so a crash is reported, not measured). */
+  assertAlive(): void {
+    for (const child of this.children) {
+      if (child.exit) throw new Error(`${child.name} exited (${child.exit.code ?? child.exit.signal}); last output:\n${tail(readFileSync(child.logFile, 'utf8'), 25)}`);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after 2 s. Idempotent. */
+  stopAll(): Promise<void> {
+    this.stopping ??= Promise.all(
+      this.children.map(async (child) => {
+        if (child.exit) return;
+        const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+        child.process.kill('SIGTERM');
+        const timer = setTimeout(() => child.process.kill('SIGKILL'), 2_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    ).then(() => undefined);
+    return this.stopping;
+  }
+
+  removeDir(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A callers file with one `bench` caller (admin on every account and server) and its token. The
+ * gateway gets the file through GATEWAY_CALLERS_FILE and every request carries the token, so the
+ * harness measures authenticated requests as soon as the gateway checks them.
+ */
+export function createCallersFile(dir: string): { file: string; token: string } {
+  // Same shape as `npm run token` makes: `rgw_` + 32 random bytes in base64url.
+  const token = `rgw_${randomBytes(32).toString('base64url')}`;
+  const tokenSha256 = createHash('sha256').update(token, 'utf8').digest('hex');
+  const file = join(dir, 'callers.json');
+  const callers = { callers: [{ name: 'bench', tokenSha256, roles: ['admin'], wixAccounts: ['*'], pleskServers: ['*'] }] };
+  writeFileSync(file, `${JSON.stringify(callers, null, 2)}\n`, { mode: 0o600 });
+  return { file, token };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).map((line) => `  | ${line}`).join('\n');
+}

@@ -1,0 +1,380 @@
+/**
+ * What is measured. An operation is something a frontend does (read a package, read N packages,
+ * list a page, cancel a package); each is run against three targets:
+ *
+ * - `direct`: the upstream call(s) the gateway makes for it, sent straight to the sandbox with the
+ *   gateway's headers: the floor of any gateway;
+ * - `proxy`: the same call(s) through bench/proxy.ts (node:http + an undici Pool with the gateway's
+ *   settings): the limit for a gateway written in Node;
+ * - `gateway`: the GraphQL operation a frontend sends, a fixed document with variables.
+ *
+ * For direct and proxy one operation is as many HTTP requests as the gateway makes upstream calls
+ * (ten Query Packages calls for 1000 ids), so their CPU per operation is comparable.
+ *
+ * A Plesk subscription look-up is one more entry in `operations()` with `upstream: 'plesk'`: its
+ * direct step is the XML packet the gateway posts to agent.php, its gateway step the GraphQL query.
+ */
+import { randomUUID } from 'node:crypto';
+import { WIX_DEMO } from '../src/sandbox/wix/index.js';
+import type { SandboxInfo, UpstreamName } from './upstreams.js';
+
+export type Target = 'direct' | 'proxy' | 'gateway';
+export const TARGETS: readonly Target[] = ['direct', 'proxy', 'gateway'];
+
+/** Query Packages' largest page, and so the gateway's batch size. */
+const CHUNK = 100;
+
+/** Ids used once each (packages to cancel). Running dry reuses ids, and every reuse is an error. */
+export class IdPool {
+  private next = 0;
+  constructor(private readonly ids: readonly string[]) {}
+  get remaining(): number {
+    return this.ids.length - this.next;
+  }
+  take(): { id: string; reused: boolean } {
+    const index = this.next++;
+    return { id: this.ids[index % this.ids.length]!, reused: index >= this.ids.length };
+  }
+}
+
+/** What the variants run against: set up by run.ts before anything is measured. */
+export interface World {
+  sandbox: SandboxInfo;
+  /** Bearer token of the `bench` caller, sent to the gateway and the proxy. */
+  token: string;
+  /** The gateway's default account, holding `readIds`. */
+  accountId: string;
+  /** At least 1000 packages of `accountId`. */
+  readIds: readonly string[];
+  /**
+   * Account of the packages to cancel: another reseller's, so the thousands of them do not slow
+   * down the sandbox's queries over `accountId`'s family.
+   */
+  cancelAccountId: string;
+  cancelPool: IdPool;
+}
+
+/** One HTTP request and how to check its answer. */
+export interface Step {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** A problem with the answer, or undefined when it is right. */
+  check(status: number, body: string): string | undefined;
+}
+
+export interface Workload {
+  /** HTTP requests per operation: 1 for the gateway, its upstream calls for direct and proxy. */
+  requestsPerOp: number;
+  /** Fixed steps, sent in turn on each connection; or a factory called once per request. */
+  steps: Step[] | (() => Step);
+}
+
+export interface Operation {
+  /** Short name for `--only` and the JSON: `package`, `ids-10`, `list`, `cancel`. */
+  key: string;
+  label: string;
+  upstream: UpstreamName;
+  /** Packages one operation reads, for the cost curve. */
+  packages?: number;
+  /** Upstream calls the gateway must make per operation. */
+  expectedCalls: number;
+  /** Each operation uses up fresh data (so measured windows are capped by the pool). */
+  consumes: boolean;
+  /**
+   * Fewer connections at saturation for heavy operations: 1000 ids keep ten upstream calls in flight
+   * per request, so a few connections already keep the gateway busy and more only lengthen queues.
+   */
+  maxConnections?: number;
+  workload(target: Target, world: World): Workload;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway documents: what a support frontend asks for. They stay within the gateway's default
+// request limits (depth 8, 100 aliases, 5000 tokens, cost 10000) up to 100 rows; only the
+// 1000-row document needs the raised limits run.ts gives the gateway.
+
+/** A row of a package table (lists and look-ups by id). */
+const PACKAGE_ROW = `fragment PackageRow on Package {
+  id
+  externalId
+  createdDate
+  productInstances { instanceId catalogProductId status siteId isFloating }
+}`;
+
+/** A package's detail view. */
+const PACKAGE_DOC = `query Package($id: ID!) {
+  package(id: $id) {
+    id
+    accountId
+    externalId
+    createdDate
+    updatedDate
+    productInstances {
+      instanceId
+      catalogProductId
+      status
+      siteId
+      isFloating
+      countryCode
+      expirationDate
+      discountCode
+      billingInfo { type cycleDuration { unit count } }
+      failure { code message }
+    }
+  }
+}`;
+
+/** N aliased `package(id: $idK)` fields, one variable each: what a frontend sends for N rows. */
+function packagesByIdDoc(n: number): string {
+  const vars = Array.from({ length: n }, (_, k) => `$id${k}: ID!`).join(', ');
+  const fields = Array.from({ length: n }, (_, k) => `  p${k}: package(id: $id${k}) { ...PackageRow }`).join('\n');
+  return `query PackagesById(${vars}) {\n${fields}\n}\n${PACKAGE_ROW}`;
+}
+
+const LIST_DOC = `query Packages($first: Int!) {
+  packages(first: $first) {
+    edges { cursor node { ...PackageRow } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+${PACKAGE_ROW}`;
+
+const CANCEL_DOC = `mutation CancelPackage($input: CancelPackageInput!) {
+  cancelPackage(input: $input) {
+    __typename
+    ... on CancelPackageSuccess { idempotencyKey package { id productInstances { instanceId status } } }
+    ... on Error { code message }
+  }
+}`;
+
+interface GraphQLAnswer {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+function graphqlStep(world: World, operationName: string, query: string, variables: unknown, check: (data: Record<string, unknown>) => string | undefined): Step {
+  return {
+    method: 'POST',
+    path: '/graphql',
+    headers: {
+      authorization: `Bearer ${world.token}`,
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+    },
+    body: JSON.stringify({ query, variables, operationName }),
+    check(status, body) {
+      const answer = parseJson<GraphQLAnswer>(body);
+      if (!answer) return `HTTP ${status}, not JSON: ${body.slice(0, 200)}`;
+      const error = answer.errors?.[0];
+      if (error) return `HTTP ${status}, ${error.extensions?.code ?? 'error'}: ${error.message}`;
+      if (status !== 200 || !answer.data) return `HTTP ${status} without data`;
+      return check(answer.data);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upstream requests, exactly as the gateway's Wix client sends them (src/upstreams/wix/client.ts).
+
+/** Direct: the account-level key, raw. Proxy: the caller's token; the proxy holds the key. */
+function upstreamHeaders(target: Target, world: World, accountId: string, json: boolean): Record<string, string> {
+  return {
+    authorization: target === 'direct' ? world.sandbox.wix.apiKey : `Bearer ${world.token}`,
+    'wix-account-id': accountId,
+    accept: 'application/json',
+    ...(json ? { 'content-type': 'application/json' } : {}),
+  };
+}
+
+interface WixPackage {
+  id: string;
+  productInstances?: { status: string }[];
+}
+
+function getPackageStep(target: Target, world: World, id: string): Step {
+  return {
+    method: 'GET',
+    path: `/resellers/v1/packages/${id}`,
+    headers: upstreamHeaders(target, world, world.accountId, false),
+    check(status, body) {
+      const pkg = parseJson<{ package?: WixPackage }>(body)?.package;
+      if (status !== 200 || pkg?.id !== id) return `HTTP ${status}: ${body.slice(0, 200)}`;
+      return undefined;
+    },
+  };
+}
+
+/** Query Packages as the gateway's loader sends it for a batch of ids (src/upstreams/wix/loaders.ts). */
+function queryByIdsStep(target: Target, world: World, ids: readonly string[]): Step {
+  return {
+    method: 'POST',
+    path: '/resellers/v1/packages/query',
+    headers: upstreamHeaders(target, world, world.accountId, true),
+    body: JSON.stringify({
+      query: { filter: { id: { $in: ids }, accountId: { $eq: world.accountId } }, cursorPaging: { limit: CHUNK } },
+    }),
+    check(status, body) {
+      const packages = parseJson<{ packages?: WixPackage[] }>(body)?.packages;
+      if (status !== 200 || !packages) return `HTTP ${status}: ${body.slice(0, 200)}`;
+      const found = new Set(packages.map((pkg) => pkg.id));
+      const missing = ids.filter((id) => !found.has(id)).length;
+      return missing > 0 ? `${missing} of ${ids.length} packages missing` : undefined;
+    },
+  };
+}
+
+/** The gateway's batches for these ids: chunks of 100; a chunk of one is a Get Package. */
+function byIdsSteps(target: Target, world: World, ids: readonly string[]): Step[] {
+  const steps: Step[] = [];
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    const chunk = ids.slice(start, start + CHUNK);
+    steps.push(chunk.length === 1 ? getPackageStep(target, world, chunk[0]!) : queryByIdsStep(target, world, chunk));
+  }
+  return steps;
+}
+
+function cancelledProblem(pkg: WixPackage | undefined, id: string, reused: boolean): string | undefined {
+  if (reused) return `package ${id} was already cancelled (pool ran dry)`;
+  if (pkg?.id !== id) return `answer is about package ${pkg?.id ?? 'none'}, not ${id}`;
+  if (!pkg.productInstances?.length || pkg.productInstances.some((i) => i.status !== 'CANCELED')) return 'instances not CANCELED';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const CURVE_SIZES = [1, 10, 100, 1000] as const;
+
+export function operations(): Operation[] {
+  const packageOp: Operation = {
+    key: 'package',
+    label: 'package(id)',
+    upstream: 'wix',
+    expectedCalls: 1,
+    consumes: false,
+    workload(target, world) {
+      // The demo mailbox package: two instances, as a typical support view shows.
+      const id = WIX_DEMO.mailboxPackageId;
+      if (target !== 'gateway') return { requestsPerOp: 1, steps: [getPackageStep(target, world, id)] };
+      const step = graphqlStep(world, 'Package', PACKAGE_DOC, { id }, (data) => {
+        const pkg = data['package'] as { id?: string; productInstances?: unknown[] } | null;
+        return pkg?.id === id && pkg.productInstances?.length === 2 ? undefined : `unexpected package: ${JSON.stringify(pkg).slice(0, 200)}`;
+      });
+      return { requestsPerOp: 1, steps: [step] };
+    },
+  };
+
+  const byIdsOps = CURVE_SIZES.map(
+    (n): Operation => ({
+      key: `ids-${n}`,
+      label: `${n} × package(id)`,
+      upstream: 'wix',
+      packages: n,
+      expectedCalls: Math.ceil(n / CHUNK),
+      consumes: false,
+      ...(n >= 1000 ? { maxConnections: 4 } : {}),
+      workload(target, world) {
+        const ids = world.readIds.slice(0, n);
+        if (ids.length < n) throw new Error(`${n} packages are needed, ${ids.length} exist`);
+        if (target !== 'gateway') {
+          const steps = byIdsSteps(target, world, ids);
+          return { requestsPerOp: steps.length, steps };
+        }
+        const variables = Object.fromEntries(ids.map((id, k) => [`id${k}`, id]));
+        const step = graphqlStep(world, 'PackagesById', packagesByIdDoc(n), variables, (data) => {
+          let wrong = 0;
+          ids.forEach((id, k) => {
+            if ((data[`p${k}`] as { id?: string } | null)?.id !== id) wrong++;
+          });
+          return wrong > 0 ? `${wrong} of ${n} packages null or wrong` : undefined;
+        });
+        return { requestsPerOp: 1, steps: [step] };
+      },
+    }),
+  );
+
+  const listOp: Operation = {
+    key: 'list',
+    label: 'packages(first: 100)',
+    upstream: 'wix',
+    expectedCalls: 1,
+    consumes: false,
+    workload(target, world) {
+      if (target !== 'gateway') {
+        // The first page as the gateway asks for it: the account's packages, newest first.
+        const body = JSON.stringify({
+          query: {
+            filter: { accountId: { $eq: world.accountId } },
+            sort: [{ fieldName: 'createdDate', order: 'DESC' }],
+            cursorPaging: { limit: 100 },
+          },
+        });
+        const step: Step = {
+          method: 'POST',
+          path: '/resellers/v1/packages/query',
+          headers: upstreamHeaders(target, world, world.accountId, true),
+          body,
+          check(status, text) {
+            const packages = parseJson<{ packages?: unknown[] }>(text)?.packages;
+            return status === 200 && packages?.length === 100 ? undefined : `HTTP ${status}, ${packages?.length ?? 'no'} packages`;
+          },
+        };
+        return { requestsPerOp: 1, steps: [step] };
+      }
+      const step = graphqlStep(world, 'Packages', LIST_DOC, { first: 100 }, (data) => {
+        const edges = (data['packages'] as { edges?: unknown[] } | null)?.edges;
+        return edges?.length === 100 ? undefined : `${edges?.length ?? 'no'} edges instead of 100`;
+      });
+      return { requestsPerOp: 1, steps: [step] };
+    },
+  };
+
+  const cancelOp: Operation = {
+    key: 'cancel',
+    label: 'cancelPackage',
+    upstream: 'wix',
+    expectedCalls: 1,
+    consumes: true,
+    workload(target, world) {
+      const account = world.cancelAccountId;
+      if (target !== 'gateway') {
+        return {
+          requestsPerOp: 1,
+          steps: () => {
+            const { id, reused } = world.cancelPool.take();
+            return {
+              method: 'DELETE',
+              // The gateway always sends an idempotency key, in the query string (client.ts).
+              path: `/resellers/v1/packages/${id}?idempotencyKey=${randomUUID()}`,
+              headers: upstreamHeaders(target, world, account, false),
+              check: (status, body) =>
+                status === 200 ? cancelledProblem(parseJson<{ package?: WixPackage }>(body)?.package, id, reused) : `HTTP ${status}: ${body.slice(0, 200)}`,
+            };
+          },
+        };
+      }
+      return {
+        requestsPerOp: 1,
+        steps: () => {
+          const { id, reused } = world.cancelPool.take();
+          return graphqlStep(world, 'CancelPackage', CANCEL_DOC, { input: { accountId: account, id } }, (data) => {
+            const result = data['cancelPackage'] as { __typename?: string; code?: string; package?: WixPackage } | undefined;
+            if (result?.__typename !== 'CancelPackageSuccess') return `${result?.__typename ?? 'no result'} ${result?.code ?? ''}`.trim();
+            return cancelledProblem(result.package, id, reused);
+          });
+        },
+      };
+    },
+  };
+
+  return [packageOp, ...byIdsOps, listOp, cancelOp];
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
