@@ -59,7 +59,9 @@ export class Processes {
   start(name: string, script: string, env: Record<string, string>, pinning: Pinning, cpu: number | undefined): Child {
     const logFile = join(this.dir, `${name}.log`);
     const out = openSync(logFile, 'a');
-    const nodeArgs = ['--import', 'tsx', script];
+    // BENCH_PROFILE_DIR: write a V8 CPU profile of the gateway there, for `node --cpu-prof` analysis.
+    const profile = name === 'gateway' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const nodeArgs = [...profile, '--import', 'tsx', script];
     // taskset execs the command, so the pid we get is node's own.
     const [command, args] =
       pinning.taskset && cpu !== undefined

@@ -67,10 +67,14 @@ export const ACCOUNT_DENIED = 'You are not allowed to act on this account.';
 export function createContextFactory(services: GatewayServices, facts: (request: Request) => RequestFacts) {
   return (initial: YogaInitialContext): GatewayContext => {
     const { requestId, caller } = facts(initial.request);
+    let log: Logger | undefined;
     const context: GatewayContext = {
       requestId,
       caller,
-      log: services.log.child({ requestId }),
+      // Made on first use: most requests log nothing of their own.
+      get log() {
+        return (log ??= services.log.child({ requestId }));
+      },
       wix: services.wix,
       wixLoaders: new WixLoaders(services.wix, initial.request.signal),
       pleskLoaders: new PleskLoaders(initial.request.signal),

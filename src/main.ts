@@ -6,7 +6,7 @@ import { AuthConfigError, createAuthenticator, generateToken, hashToken, type St
 import { loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
 import { createObservability } from './observability/index.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, flushLogs } from './observability/logger.js';
 import { WIX_DEMO } from './sandbox/wix/index.js';
 import { SingleFlight } from './resilience/single-flight.js';
 import { createGateway } from './server.js';
@@ -95,6 +95,7 @@ let stopping = false;
 async function stop(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
     log.warn({ signal }, 'second signal: exiting at once');
+    log.flush();
     process.exit(1);
   }
   stopping = true;
@@ -103,6 +104,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await upstreams.close();
   await observability.shutdown();
   stores.close();
+  await flushLogs(log);
   process.exit(0);
 }
 process.on('SIGTERM', (signal) => void stop(signal));

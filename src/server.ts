@@ -4,7 +4,7 @@
  * observability (logs, metrics, traces), request limits, CSRF prevention; error masking is the
  * last line: nothing unexpected leaves unmasked.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
@@ -89,6 +89,26 @@ function gatewayExtensions(error: GatewayError): Record<string, unknown> {
   return extensions;
 }
 
+/**
+ * Refuses a body larger than `maxBytes` (413) or of unknown length (411) before it is read. Node's
+ * parser never reads past Content-Length, so the header bounds the body; every HTTP client sends
+ * it for a GraphQL POST.
+ */
+function bodyLimit(maxBytes: number, next: (req: IncomingMessage, res: ServerResponse) => void) {
+  const refuse = (res: ServerResponse, status: number, code: string, message: string) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  };
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
+      const length = req.headers['content-length'];
+      if (length === undefined) return refuse(res, 411, 'LENGTH_REQUIRED', 'A Content-Length header is required.');
+      if (Number(length) > maxBytes) return refuse(res, 413, 'REQUEST_ENTITY_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
+    }
+    next(req, res);
+  };
+}
+
 export function createGateway(options: GatewayOptions): Gateway {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const graphiql = options.graphiql ?? false;
@@ -102,7 +122,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     // /health and /ready are answered by useHealthEndpoints with a JSON body; yoga's own empty
     // probe moves out of the way.
     healthCheckEndpoint: '/__yoga/health',
-    maxRequestBodySize: limits.maxBodyBytes,
+    // The body cap is enforced on Content-Length before yoga sees the request (bodyLimit below):
+    // yoga's own cap runs every body through a stream pipeline.
+    maxRequestBodySize: false,
     cors: options.corsOrigins?.length ? { origin: options.corsOrigins, credentials: false } : false,
     maskedErrors: { maskError: maskError(options.log) },
     graphiql:
@@ -127,7 +149,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ],
   });
 
-  const server = createServer(yoga);
+  const server = createServer(bodyLimit(limits.maxBodyBytes, yoga));
 
   return {
     yoga,

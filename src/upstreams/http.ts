@@ -196,7 +196,10 @@ export class UpstreamHttp {
 
   private async once(req: UpstreamRequest, deadline: number, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
-    const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    // A timer cleared when the call ends (AbortSignal.timeout would fire for every call, later).
+    const deadlineController = new AbortController();
+    const timer = setTimeout(() => deadlineController.abort(new DeadlineExceeded()), Math.max(1, deadline - Date.now()));
+    const timeout = deadlineController.signal;
     const signal = req.signal && req.read ? AbortSignal.any([timeout, req.signal]) : timeout;
     let status: number | undefined;
     try {
@@ -219,6 +222,8 @@ export class UpstreamHttp {
       const failure = classify(error, timeout);
       this.report(req, started, attempt, status, failure);
       throw new UpstreamTransportError(this.upstream, failure, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -256,6 +261,10 @@ export class UpstreamHttp {
 }
 
 class ResponseTooLarge extends Error {}
+
+class DeadlineExceeded extends Error {
+  override name = 'TimeoutError';
+}
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 

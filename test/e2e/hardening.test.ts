@@ -96,6 +96,21 @@ describe('HTTP', () => {
       body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(DEFAULT_LIMITS.maxBodyBytes) } }),
     });
     expect(res.status).toBe(413);
+    expect(JSON.parse(res.text).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+  });
+
+  it('a POST without Content-Length (chunked) is 411, never read', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(), 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('{"query":');
+      req.end('"{ __typename }"}');
+    });
+    expect(status).toBe(411);
   });
 
   it('a GET without a CSRF header is 403; with it, it runs', async () => {
