@@ -2,6 +2,7 @@
  * Input rules checked before any upstream call (issue: "a malformed ID never reaches an upstream").
  * Limits come from wix-resellers-api.md §4 and §5.
  */
+import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { z } from 'zod';
 
 /** ISO-3166-1 alpha-2, officially assigned codes. */
@@ -19,11 +20,19 @@ const ISO_COUNTRIES = new Set(
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A Wix GUID, normalised to lower case. */
-export const guid = z
-  .string()
-  .regex(GUID, 'must be a GUID such as 3f2a9c4e-1b7d-4c2e-9a55-0d6e8f1b2c3d')
-  .transform((value) => value.toLowerCase());
+const GUID_ISSUE = [{ message: 'must be a GUID such as 3f2a9c4e-1b7d-4c2e-9a55-0d6e8f1b2c3d' }];
+
+/**
+ * A Wix GUID, normalised to lower case. Written as a bare Standard Schema rather than with zod
+ * because it runs once per id argument, and a page of 100 aliased look-ups has 100 of them.
+ */
+export const guid: StandardSchemaV1<unknown, string> = {
+  '~standard': {
+    version: 1,
+    vendor: 'reseller-gateway',
+    validate: (value) => (typeof value === 'string' && GUID.test(value) ? { value: value.toLowerCase() } : { issues: GUID_ISSUE }),
+  },
+};
 
 export const externalId = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 
