@@ -12,14 +12,16 @@
  */
 import { z } from 'zod';
 import type { GatewayContext, PleskServer } from '../context.js';
-import { InvalidInputError, UpstreamError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { toGatewayError } from '../upstreams/plesk/errors.js';
 import type { CheckedChangeResult } from '../upstreams/plesk/client.js';
 import type { PlanRef, PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind, SubscriptionRef } from '../upstreams/plesk/types.js';
 import { audited, mutationExtensions, targetIdsOf } from './audit-trail.js';
+import { runIdempotent } from './idempotent.js';
 import { builder } from './builder.js';
 import { resultUnion } from './mutation.js';
 import { pleskGuid, pleskId, pleskServerName, pleskText } from './plesk-validators.js';
+import { idempotencyKey } from './validators.js';
 
 /** A subscription as the schema shows it: with the server it was read from, for its plan look-ups. */
 export interface PleskSubscriptionView {
@@ -231,6 +233,11 @@ function addonInput(name: string, verb: string) {
       subscription: t.field({ type: PleskSubscriptionKeyInput, required: true, description: 'The subscription to change.' }),
       planGuid: t.id({ required: false, validate: pleskGuid, description: "The add-on plan's GUID." }),
       planExternalId: t.string({ required: false, validate: pleskText, description: "The add-on plan's external ID." }),
+      idempotencyKey: t.string({
+        required: false,
+        validate: idempotencyKey,
+        description: 'A retry with the same key and input gets the first result back; generated and returned when omitted.',
+      }),
     }),
   });
 }
@@ -243,6 +250,7 @@ interface AddonInputValue {
   subscription: unknown;
   planGuid?: string | number | null;
   planExternalId?: string | null;
+  idempotencyKey?: string | null;
 }
 
 function planRef(input: AddonInputValue): PlanRef {
@@ -295,6 +303,14 @@ export interface PleskAddonChangePayload {
   subscription: PleskSubscriptionView;
   plan: PleskPlan;
   problems: string | null;
+  idempotencyKey: string;
+}
+
+/** What the idempotency store keeps of a change (the server is named, not held). */
+interface StoredChange {
+  subscription: PleskSubscription;
+  plan: PleskPlan;
+  problems: string | null;
 }
 
 function addonChangeSuccess(name: string, description: string) {
@@ -307,6 +323,7 @@ function addonChangeSuccess(name: string, description: string) {
         resolve: (payload) => payload.subscription,
       }),
       plan: t.field({ type: PleskPlanRef, description: 'The add-on plan that was attached or detached.', resolve: (payload) => payload.plan }),
+      idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key the change ran under; reuse it to retry.' }),
       problems: t.string({
         nullable: true,
         description:
@@ -320,55 +337,77 @@ function addonChangeSuccess(name: string, description: string) {
 type AddonChange = 'attach' | 'detach';
 
 /**
- * Runs one checked add-on change and reads the subscription again. A change that Plesk confirmed is reported
- * as a success even if that read fails: the payload then shows the state read before the change with the plan
- * list updated (and the failure is logged).
+ * Runs one checked add-on change between its audit records, under Stripe's idempotency rules
+ * (`idempotent.ts`), and reads the subscription again. Plesk has no idempotency key of its own, so a
+ * lost answer is never resent: the subscription's plans are read back. A change that Plesk confirmed
+ * is reported as a success even if the re-read fails: the payload then shows the state read before
+ * the change with the plan list updated (and the failure is logged).
  */
 async function runAddonChange(ctx: GatewayContext, change: AddonChange, input: AddonInputValue): Promise<PleskAddonChangePayload> {
   const ref = subscriptionRef(input.subscription, ['input', 'subscription']);
   const plan = planRef(input);
-  return audited(
+  const operation = change === 'attach' ? 'addPleskSubscriptionAddon' : 'removePleskSubscriptionAddon';
+  const serverName = (input.server ?? 'default').toLowerCase();
+  const key = input.idempotencyKey ?? crypto.randomUUID();
+  const { idempotencyKey: _key, ...args } = input;
+  const { result, server } = await audited(
     ctx,
     {
-      operation: change === 'attach' ? 'addPleskSubscriptionAddon' : 'removePleskSubscriptionAddon',
+      operation,
       upstream: 'plesk',
-      account: (input.server ?? 'default').toLowerCase(),
+      account: serverName,
       targetIds: targetIdsOf(input as unknown as Record<string, unknown>),
       input,
+      idempotencyKey: key,
     },
-    () => changeAddon(ctx, change, ref, plan, input),
+    async () => {
+      const server = ctx.pleskServer(serverName);
+      const done = await runIdempotent<StoredChange>(ctx, {
+        operation,
+        key,
+        input: { ...args, server: serverName },
+        lock: { upstream: 'plesk', account: serverName, resourceId: `${ref.kind}:${ref.value}` },
+        run: () => changeAddon(ctx, server, change, ref, plan),
+        async alreadyDone() {
+          const back = await readBackChange(server, change, ref, plan);
+          return back?.applied ? { subscription: back.subscription, plan: back.plan, problems: null } : undefined;
+        },
+        async readBack() {
+          const back = await readBackChange(server, change, ref, plan);
+          if (!back) return undefined;
+          if (!back.applied) return { applied: false as const };
+          ctx.log.info({ server: server.name, change, subscriptionId: back.subscription.id }, 'unanswered Plesk change found in place on read-back');
+          return { applied: true as const, result: { subscription: back.subscription, plan: back.plan, problems: null } };
+        },
+      });
+      return { ...done, server };
+    },
+    (done) => ({ replayed: done.replayed }),
   );
+  ctx.pleskLoaders.forgetSubscriptions(server.name);
+  return { subscription: { server, item: result.subscription }, plan: result.plan, problems: result.problems, idempotencyKey: key };
 }
 
 async function changeAddon(
   ctx: GatewayContext,
+  server: PleskServer,
   change: AddonChange,
   ref: SubscriptionRef,
   plan: PlanRef,
-  input: AddonInputValue,
-): Promise<PleskAddonChangePayload> {
-  const server = ctx.pleskServer(input.server);
+): Promise<StoredChange> {
   let result: CheckedChangeResult;
   try {
     result = change === 'attach' ? await server.client.attachAddon(ref, plan) : await server.client.detachAddon(ref, plan);
   } catch (error) {
-    const mapped = toGatewayError(error, { write: true });
     ctx.log.warn({ err: error, server: server.name, change, subscription: ref }, 'Plesk add-on change failed');
-    if (!(mapped instanceof UpstreamError && mapped.code === 'OUTCOME_UNKNOWN')) throw mapped;
-    // Plesk has no idempotency key: read the subscription's plans to learn what happened (never resend).
-    const after = await readBackChange(server, change, ref, plan);
-    if (!after) throw mapped;
-    if (!after.applied) throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'plesk', mapped.details, { cause: mapped });
-    ctx.log.info({ server: server.name, change, subscriptionId: after.subscription.id }, 'unanswered Plesk change found in place on read-back');
-    ctx.pleskLoaders.forgetSubscriptions(server.name);
-    return { subscription: { server, item: after.subscription }, plan: after.plan, problems: null };
+    throw toGatewayError(error, { write: true });
   }
   if (result.problems !== null) {
     ctx.log.info({ server: server.name, change, subscriptionId: result.subscription.id, planGuid: result.plan.guid }, 'Plesk reported problems with an add-on change');
   }
   ctx.pleskLoaders.forgetSubscriptions(server.name);
   const subscription = await rereadAfterChange(ctx, server, change, result);
-  return { subscription, plan: result.plan, problems: result.problems };
+  return { subscription: subscription.item, plan: result.plan, problems: result.problems };
 }
 
 /** After an unanswered change: is the add-on (not) attached now? Undefined when that cannot be read. */

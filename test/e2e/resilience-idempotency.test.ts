@@ -3,7 +3,7 @@
  * or two agents cancelling one package at once, never cancel twice.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, wixWrites, type Stack } from '../support/stack.js';
+import { PLESK_DEMO, startStack, WIX_DEMO, wixWrites, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -99,5 +99,42 @@ describe('concurrent changes to one target', () => {
     // The conflict freed its key: the same request later runs (and finds the package canceled).
     const later = await stack.gql(CANCEL, { input: { id: WIX_DEMO.packageId, idempotencyKey: 'agent-b' } });
     expect(later.body.data.cancelPackage.__typename).toBe('CancelPackageSuccess');
+  });
+});
+
+describe('Plesk changes', () => {
+  const REMOVE = `mutation ($input: RemovePleskSubscriptionAddonInput!) {
+    removePleskSubscriptionAddon(input: $input) { __typename ... on Error { code } ... on RemovePleskSubscriptionAddonSuccess { idempotencyKey problems subscription { addonPlans { guid } } } }
+  }`;
+  const detach = (key: string) => ({ input: { subscription: { id: '42' }, planGuid: PLESK_DEMO.detachWithProblems.addonGuid, idempotencyKey: key } });
+  const removePackets = () => stack.pleskSandbox.requests.filter((r) => r.body.includes('<remove-subscription>'));
+  beforeEach(() => stack.pleskSandbox.reset());
+
+  it('a double-submitted detach replays the first result: one remove-subscription packet', async () => {
+    const first = await stack.gql(REMOVE, detach('detach-1'));
+    const second = await stack.gql(REMOVE, detach('detach-1'));
+    expect(first.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'RemovePleskSubscriptionAddonSuccess', idempotencyKey: 'detach-1' });
+    expect(first.body.data.removePleskSubscriptionAddon.problems).toContain('Disk space for backups');
+    expect(second.body).toEqual(first.body);
+    expect(removePackets()).toHaveLength(1);
+  });
+
+  it('without a key, a second detach is a new request and answers NOT_ATTACHED (nothing sent)', async () => {
+    await stack.gql(REMOVE, { input: { subscription: { id: '42' }, planGuid: PLESK_DEMO.detachWithProblems.addonGuid } });
+    const again = await stack.gql(REMOVE, { input: { subscription: { id: '42' }, planGuid: PLESK_DEMO.detachWithProblems.addonGuid } });
+    expect(again.body.data.removePleskSubscriptionAddon).toEqual({ __typename: 'PreconditionFailedError', code: 'NOT_ATTACHED' });
+    expect(removePackets()).toHaveLength(1);
+  });
+
+  it('after an unknown outcome, the retry with the same key reads the plans and never resends', async () => {
+    stack.pleskSandbox.faults.add({ bodyIncludes: '<remove-subscription>', times: 1, fault: { kind: 'reset' }, applyAfterHandling: true });
+    // The read-back after the reset fails, so the first answer is OUTCOME_UNKNOWN.
+    stack.pleskSandbox.faults.add({ bodyIncludes: '<id>42</id></filter><dataset>', times: 1, fault: { kind: 'latency', ms: 0 } });
+    stack.pleskSandbox.faults.add({ bodyIncludes: '<dataset>', times: 3, fault: { kind: 'status', status: 503 } });
+    const first = await stack.gql(REMOVE, detach('detach-unknown'));
+    expect(first.body.data.removePleskSubscriptionAddon.code).toBe('OUTCOME_UNKNOWN');
+    const second = await stack.gql(REMOVE, detach('detach-unknown'));
+    expect(second.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'RemovePleskSubscriptionAddonSuccess', problems: null });
+    expect(removePackets()).toHaveLength(1);
   });
 });
