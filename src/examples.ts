@@ -7,6 +7,7 @@ import type { GraphiQLTab } from './server.js';
 export interface ExampleIds {
   packageId: string;
   instanceId: string;
+  pleskSubscriptionName?: string;
 }
 
 const LIST_PACKAGES = /* GraphQL */ `# An account's packages, newest first (accountId defaults to WIX_ACCOUNT_ID).
@@ -58,6 +59,19 @@ mutation Unassign($instanceId: ID!) {
 }
 `;
 
+const PLESK_SUBSCRIPTION = /* GraphQL */ `# A Plesk subscription with its service plan and add-on plans (server defaults to "default").
+query PleskSubscription($name: String!) {
+  pleskSubscription(by: { name: $name }) {
+    id
+    name
+    status
+    servicePlan { name }
+    addonPlans { guid externalId name }
+  }
+  pleskAddonPlans { guid name }
+}
+`;
+
 export function exampleTabs(ids: ExampleIds | undefined): GraphiQLTab[] {
   const packageId = ids?.packageId ?? '<package id>';
   const instanceId = ids?.instanceId ?? '<product instance id>';
@@ -65,5 +79,6 @@ export function exampleTabs(ids: ExampleIds | undefined): GraphiQLTab[] {
     { query: LIST_PACKAGES, variables: JSON.stringify({ first: 10 }, null, 2) },
     { query: CANCEL_PACKAGE, variables: JSON.stringify({ id: packageId }, null, 2) },
     { query: UNASSIGN, variables: JSON.stringify({ instanceId }, null, 2) },
+    { query: PLESK_SUBSCRIPTION, variables: JSON.stringify({ name: ids?.pleskSubscriptionName ?? '<subscription name>' }, null, 2) },
   ];
 }

@@ -7,6 +7,7 @@ import { loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
 import { createObservability } from './observability/index.js';
 import { createLogger, flushLogs } from './observability/logger.js';
+import { PLESK_DEMO } from './sandbox/plesk/index.js';
 import { WIX_DEMO } from './sandbox/wix/index.js';
 import { SingleFlight } from './resilience/single-flight.js';
 import { createGateway } from './server.js';
@@ -79,7 +80,15 @@ const gateway = createGateway({
     config.env === 'production'
       ? false
       : {
-          tabs: exampleTabs(config.wix.mode === 'sandbox' ? { packageId: WIX_DEMO.packageId, instanceId: WIX_DEMO.assignedInstanceId } : undefined),
+          tabs: exampleTabs(
+            config.wix.mode === 'sandbox'
+              ? {
+                  packageId: WIX_DEMO.packageId,
+                  instanceId: WIX_DEMO.assignedInstanceId,
+                  ...(config.plesk.mode === 'sandbox' ? { pleskSubscriptionName: PLESK_DEMO.subscriptions.shop.name } : {}),
+                }
+              : undefined,
+          ),
           headers: { Authorization: `Bearer ${devToken ?? '<your token>'}` },
         },
 });
