@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/sandbox/faults.js';
-import { PLESK_DEMO, pleskPackets, startStack, type Stack } from '../support/stack.js';
+import { lastAudit, PLESK_DEMO, pleskPackets, startStack, type Stack } from '../support/stack.js';
 
 const { subscriptions: SUBS, addonPlans: ADDON } = PLESK_DEMO;
 
@@ -161,6 +161,7 @@ describe('a failing Plesk panel on changes: a typed UpstreamError, OUTCOME_UNKNO
     onChange(fault as Fault);
     const res = await stack.gql(REMOVE);
     expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_UNAVAILABLE', upstream: 'PLESK', retryable: true });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'removePleskSubscriptionAddon', outcome: 'error', errorCode: 'UPSTREAM_UNAVAILABLE' });
     // Sent once, never retried by the gateway (a faulted request is logged unparsed: read its body).
     expect(pleskPackets(stack).filter((r) => r.body.includes('<remove-subscription>'))).toHaveLength(1);
     expect(attached()).toBe(true);
@@ -185,6 +186,7 @@ describe('a failing Plesk panel on changes: a typed UpstreamError, OUTCOME_UNKNO
     stack.pleskSandbox.faults.add({ bodyIncludes: '<dataset>', fault: { kind: 'status', status: 503 } });
     const res = await stack.gql(REMOVE);
     expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', retryable: true });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'removePleskSubscriptionAddon', outcome: 'error', errorCode: 'OUTCOME_UNKNOWN' });
   });
 
   it('a failure before the change (the checks) is not OUTCOME_UNKNOWN, and nothing is changed', async () => {
@@ -215,6 +217,7 @@ describe('a failing Plesk panel on changes: a typed UpstreamError, OUTCOME_UNKNO
     onChange({ kind: 'status', status: 200, body: systemPacket(1014, 'Parser error: Request is invalid.') });
     const res = await stack.gql(REMOVE);
     expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_REJECTED', upstreamCode: '1014' });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'removePleskSubscriptionAddon', outcome: 'error', errorCode: 'UPSTREAM_REJECTED' });
   });
 
   it('a failed re-read after a confirmed change still reports the success', async () => {
@@ -250,5 +253,6 @@ describe('an unsupported protocol version', () => {
   it('and an UpstreamError with errcode 1005 on a change', async () => {
     const res = await old.gql(REMOVE);
     expect(res.body.data.removePleskSubscriptionAddon).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_REJECTED', upstreamCode: '1005' });
+    expect(lastAudit(old)).toMatchObject({ operation: 'removePleskSubscriptionAddon', outcome: 'error', errorCode: 'UPSTREAM_REJECTED' });
   });
 });

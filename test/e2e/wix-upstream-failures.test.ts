@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, wixWrites, type Stack } from '../support/stack.js';
+import { lastAudit, startStack, WIX_DEMO, wixWrites, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -57,6 +57,7 @@ describe('a failing Wix API on writes', () => {
     stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'status', status: 500 } });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_UNAVAILABLE', upstream: 'WIX', retryable: true });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'cancelPackage', outcome: 'error', errorCode: 'UPSTREAM_UNAVAILABLE' });
     expect(wixWrites(stack)).toHaveLength(1);
   });
 
@@ -65,6 +66,7 @@ describe('a failing Wix API on writes', () => {
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'CancelPackageSuccess' });
     expect(wixWrites(stack)).toHaveLength(1);
+    expect(lastAudit(stack)).toMatchObject({ operation: 'cancelPackage', outcome: 'success', errorCode: null });
   });
 
   it('when the read-back fails too, the outcome is OUTCOME_UNKNOWN, never a plain failure', async () => {
@@ -74,18 +76,21 @@ describe('a failing Wix API on writes', () => {
     stack.wixSandbox.faults.add({ method: 'GET', fault: { kind: 'status', status: 503 } });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN', retryable: true });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'cancelPackage', outcome: 'error', errorCode: 'OUTCOME_UNKNOWN' });
   });
 
   it('a malformed success body is UPSTREAM_BAD_RESPONSE', async () => {
     stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'malformed' } });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_BAD_RESPONSE' });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'cancelPackage', outcome: 'error', errorCode: 'UPSTREAM_BAD_RESPONSE' });
   });
 
   it('403 without an application code is UPSTREAM_AUTH (the key lacks a permission)', async () => {
     stack.wixSandbox.faults.add({ method: 'DELETE', fault: { kind: 'status', status: 403, body: { message: 'no', details: {} } } });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_AUTH', retryable: false });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'cancelPackage', outcome: 'error', errorCode: 'UPSTREAM_AUTH' });
   });
 
   it('an unexpected 4xx is UPSTREAM_REJECTED with the upstream code kept', async () => {
@@ -95,6 +100,7 @@ describe('a failing Wix API on writes', () => {
     });
     const res = await stack.gql(WRITE);
     expect(res.body.data.cancelPackage).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_REJECTED', upstreamCode: 'ALREADY_EXISTS' });
+    expect(lastAudit(stack)).toMatchObject({ operation: 'cancelPackage', outcome: 'error', errorCode: 'UPSTREAM_REJECTED' });
     expect(res.text).not.toContain('conflict on acc');
   });
 });

@@ -224,6 +224,11 @@ export function wixWrites(stack: Stack): string[] {
   return wixWriteRequests(stack).map((r) => `${r.method} ${r.path}`);
 }
 
+/** The newest audit record of this stack (intent joined with its outcome). */
+export function lastAudit(stack: Stack) {
+  return stack.audit.query({}, { first: 1 }).edges[0]?.node;
+}
+
 /** Plesk operations the sandbox received since the last clear. */
 export function pleskPackets(stack: Stack) {
   return stack.pleskSandbox.requests;
