@@ -156,13 +156,13 @@ describe('npm start', () => {
         body: JSON.stringify({ query: `{ package(id: "${WIX_DEMO.packageId}") { id } }` }),
       }).catch(() => undefined);
       while (upstream.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
-      const started = Date.now();
       gateway.child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
       gateway.child.kill('SIGTERM');
       const [code] = await once(gateway.child, 'exit');
       expect(code).toBe(1);
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // It did not wait for the in-flight read, which Wix had not answered yet.
+      expect(upstream.requests[0]!.status).toBe(0);
       await slow;
     } finally {
       await upstream.close();

@@ -154,9 +154,8 @@ describe('transport faults', () => {
     const outcome = pending.then(() => 'answered', () => 'rejected');
     const winner = await Promise.race([outcome, new Promise((r) => setTimeout(() => r('still waiting'), 150))]);
     expect(winner).toBe('still waiting');
-    const t = Date.now();
+    // close() must not wait for the hung socket (a hang would fail the test by its timeout).
     await own.close();
-    expect(Date.now() - t).toBeLessThan(1000);
     expect(await outcome).toBe('rejected');
     expect(own.requests[0]!.status).toBe(0);
   });
@@ -166,9 +165,7 @@ describe('transport faults', () => {
     own.faults.add({ fault: { kind: 'drip', intervalMs: 5_000 } });
     const res = await request(`${own.url}${GET}`, { headers: { authorization: own.apiKey, 'wix-account-id': D.accountId } });
     const body = res.body.text().then(() => 'done', () => 'rejected');
-    const t = Date.now();
     await own.close();
-    expect(Date.now() - t).toBeLessThan(1000);
     expect(await body).toBe('rejected');
   });
 });

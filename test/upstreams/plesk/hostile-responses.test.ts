@@ -40,14 +40,12 @@ function serveMalformed(body: string): void {
 
 async function readFails(body: string): Promise<PleskResponseError> {
   serveMalformed(body);
-  const started = performance.now();
   let caught: unknown;
   try {
     await client.getSubscriptions({ kind: 'id', values: ['42'] });
   } catch (error) {
     caught = error;
   }
-  expect(performance.now() - started).toBeLessThan(1000);
   expect(caught).toBeInstanceOf(PleskResponseError);
   expect(toGatewayError(caught)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstream: 'plesk' });
   return caught as PleskResponseError;

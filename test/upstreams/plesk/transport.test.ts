@@ -124,7 +124,8 @@ describe('transport faults', () => {
     expect(toGatewayError(await failure(write()))).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
     const writeMs = performance.now() - started;
     expect(readMs).toBeGreaterThanOrEqual(180);
-    expect(readMs).toBeLessThan(1500);
+    // The read gave up on its own, shorter deadline.
+    expect(readMs).toBeLessThan(writeMs);
     expect(writeMs).toBeGreaterThanOrEqual(420);
     expect(calls.map((c) => [c.route, c.failure])).toEqual([
       ['/enterprise/control/agent.php#webspace/get', 'timeout'],
