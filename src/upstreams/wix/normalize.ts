@@ -12,23 +12,25 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** First present value among a camelCase key and its legacy or snake_case spellings. */
-function pick(obj: Json, ...keys: string[]): unknown {
-  for (const key of keys) {
-    const value = obj[key];
-    if (value !== undefined && value !== null) return value;
-  }
-  return undefined;
+/**
+ * First present value among a camelCase key and its legacy or snake_case spellings. Fixed
+ * parameters rather than a rest array: this runs for every field of every package.
+ */
+function pick(obj: Json, key: string, alt?: string, alt2?: string, alt3?: string): unknown {
+  const value = obj[key];
+  if (value !== undefined && value !== null) return value;
+  if (alt === undefined) return undefined;
+  return pick(obj, alt, alt2, alt3);
 }
 
-function optionalString(obj: Json, ...keys: string[]): string | undefined {
-  const value = pick(obj, ...keys);
+function optionalString(obj: Json, key: string, alt?: string): string | undefined {
+  const value = pick(obj, key, alt);
   return typeof value === 'string' ? value : undefined;
 }
 
-function requiredString(obj: Json, what: string, ...keys: string[]): string {
-  const value = optionalString(obj, ...keys);
-  if (value === undefined) throw new WixBadResponseError(`${what} lacks ${keys[0]}`);
+function requiredString(obj: Json, what: string, key: string, alt?: string): string {
+  const value = optionalString(obj, key, alt);
+  if (value === undefined) throw new WixBadResponseError(`${what} lacks ${key}`);
   return value;
 }
 
@@ -47,6 +49,17 @@ function failure(raw: unknown): FailureReason | undefined {
   return { code: (typeof raw.code === 'string' ? raw.code : 'UNKNOWN') as FailureReason['code'], message: String(raw.message ?? '') };
 }
 
+/** Optional string fields of an instance: the field, its REST name, its snake_case spelling. */
+const OPTIONAL_INSTANCE_FIELDS: readonly (readonly [keyof ProductInstance, string, string])[] = [
+  ['siteId', 'siteId', 'site_id'],
+  ['countryCode', 'countryCode', 'country_code'],
+  ['expirationDate', 'expirationDate', 'expiration_date'],
+  ['discountCode', 'discountCode', 'discount_code'],
+  ['referenceProductInstanceId', 'referenceProductInstanceId', 'reference_product_instance_id'],
+  ['createdDate', 'createdDate', 'created_date'],
+  ['updatedDate', 'updatedDate', 'updated_date'],
+];
+
 function productInstance(raw: unknown): ProductInstance {
   if (!isObject(raw)) throw new WixBadResponseError('a product instance is not an object');
   const instance: ProductInstance = {
@@ -54,16 +67,7 @@ function productInstance(raw: unknown): ProductInstance {
     catalogProductId: requiredString(raw, 'product instance', 'catalogProductId', 'catalog_product_id'),
     status: requiredString(raw, 'product instance', 'status') as ProductInstance['status'],
   };
-  const optional: [keyof ProductInstance, string, string][] = [
-    ['siteId', 'siteId', 'site_id'],
-    ['countryCode', 'countryCode', 'country_code'],
-    ['expirationDate', 'expirationDate', 'expiration_date'],
-    ['discountCode', 'discountCode', 'discount_code'],
-    ['referenceProductInstanceId', 'referenceProductInstanceId', 'reference_product_instance_id'],
-    ['createdDate', 'createdDate', 'created_date'],
-    ['updatedDate', 'updatedDate', 'updated_date'],
-  ];
-  for (const [field, camel, snake] of optional) {
+  for (const [field, camel, snake] of OPTIONAL_INSTANCE_FIELDS) {
     const value = optionalString(raw, camel, snake);
     if (value !== undefined) (instance as unknown as Json)[field] = value;
   }
