@@ -41,16 +41,42 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** How one upstream is protected; every field has an environment variable and a default. */
+export interface UpstreamPolicy {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** Concurrent calls (bulkhead); beyond it and its queue, OVERLOADED at once. */
+  maxConcurrency: number;
+  maxQueued: number;
+  /** Attempts of a read, the first included; writes are never retried. */
+  readAttempts: number;
+  /** Consecutive failures that open the breaker, and how long it stays open. */
+  breakerFailures: number;
+  breakerOpenMs: number;
+}
+
+/** The documented defaults of every upstream's policy. */
+export const DEFAULT_UPSTREAM_POLICY: Readonly<UpstreamPolicy> = {
+  connectTimeoutMs: 3_000,
+  headersTimeoutMs: 10_000,
+  maxConcurrency: 32,
+  maxQueued: 256,
+  readAttempts: 3,
+  breakerFailures: 5,
+  breakerOpenMs: 15_000,
+};
+
 /** Timeouts and resilience settings every upstream has, under its own prefix (WIX_, PLESK_). */
 function upstreamPolicyEnv<P extends string>(prefix: P) {
+  const d = DEFAULT_UPSTREAM_POLICY;
   return {
-    [`${prefix}CONNECT_TIMEOUT_MS`]: positiveInt(3_000),
-    [`${prefix}HEADERS_TIMEOUT_MS`]: positiveInt(10_000),
-    [`${prefix}MAX_CONCURRENCY`]: positiveInt(32),
-    [`${prefix}MAX_QUEUED`]: z.coerce.number().int().min(0).default(256),
-    [`${prefix}READ_ATTEMPTS`]: z.coerce.number().int().min(1).max(10).default(3),
-    [`${prefix}BREAKER_FAILURES`]: positiveInt(5),
-    [`${prefix}BREAKER_OPEN_MS`]: positiveInt(15_000),
+    [`${prefix}CONNECT_TIMEOUT_MS`]: positiveInt(d.connectTimeoutMs),
+    [`${prefix}HEADERS_TIMEOUT_MS`]: positiveInt(d.headersTimeoutMs),
+    [`${prefix}MAX_CONCURRENCY`]: positiveInt(d.maxConcurrency),
+    [`${prefix}MAX_QUEUED`]: z.coerce.number().int().min(0).default(d.maxQueued),
+    [`${prefix}READ_ATTEMPTS`]: z.coerce.number().int().min(1).max(10).default(d.readAttempts),
+    [`${prefix}BREAKER_FAILURES`]: positiveInt(d.breakerFailures),
+    [`${prefix}BREAKER_OPEN_MS`]: positiveInt(d.breakerOpenMs),
   } as Record<`${P}${'CONNECT_TIMEOUT_MS' | 'HEADERS_TIMEOUT_MS' | 'MAX_CONCURRENCY' | 'MAX_QUEUED' | 'READ_ATTEMPTS' | 'BREAKER_FAILURES' | 'BREAKER_OPEN_MS'}`, z.ZodDefault<z.ZodCoercedNumber<unknown>>>;
 }
 
@@ -118,20 +144,6 @@ const PleskServerEntry = z
   .strict();
 
 const PleskServersFile = z.object({ servers: z.array(PleskServerEntry).min(1) }).strict();
-
-/** How one upstream is protected; every field has an environment variable and a default. */
-export interface UpstreamPolicy {
-  connectTimeoutMs: number;
-  headersTimeoutMs: number;
-  /** Concurrent calls (bulkhead); beyond it and its queue, OVERLOADED at once. */
-  maxConcurrency: number;
-  maxQueued: number;
-  /** Attempts of a read, the first included; writes are never retried. */
-  readAttempts: number;
-  /** Consecutive failures that open the breaker, and how long it stays open. */
-  breakerFailures: number;
-  breakerOpenMs: number;
-}
 
 export interface WixConfig {
   /** `sandbox`: no key configured, the embedded emulator is started and used. */

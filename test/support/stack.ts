@@ -14,7 +14,7 @@ import { PLESK_DEMO, startPleskSandbox, type PleskSandbox, type PleskSandboxOpti
 import { startWixSandbox, WIX_DEMO, type WixSandbox, type WixSandboxOptions } from '../../src/sandbox/wix/index.js';
 import { DEFAULT_LIMITS, type RequestLimits } from '../../src/security/limits.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
-import type { UpstreamPolicy } from '../../src/config.js';
+import { DEFAULT_UPSTREAM_POLICY, type UpstreamPolicy } from '../../src/config.js';
 import { createPleskClient } from '../../src/upstreams/plesk/index.js';
 import { upstreamResilience, type NamedBreaker } from '../../src/upstreams/setup.js';
 import { WixClient } from '../../src/upstreams/wix/client.js';
@@ -63,15 +63,7 @@ export interface Stack {
 }
 
 /** Production defaults, but a breaker that never opens unless a test asks for one. */
-const TEST_POLICY: UpstreamPolicy = {
-  connectTimeoutMs: 3_000,
-  headersTimeoutMs: 10_000,
-  maxConcurrency: 32,
-  maxQueued: 256,
-  readAttempts: 3,
-  breakerFailures: 1_000_000,
-  breakerOpenMs: 15_000,
-};
+const TEST_POLICY: UpstreamPolicy = { ...DEFAULT_UPSTREAM_POLICY, breakerFailures: 1_000_000 };
 
 export interface StackOptions {
   wix?: WixSandboxOptions;
