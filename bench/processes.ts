@@ -1,6 +1,7 @@
 /**
- * The processes under test: started from source with tsx's loader in the node binary itself (not
- * through `npx tsx`, which would put a wrapper process between us and the pid whose CPU we read),
+ * The processes under test: the gateway as `npm start` runs it (JavaScript compiled by `npm run
+ * build`), the sandbox and the proxy from source with tsx's loader; always the node binary itself
+ * (not `npx`, which would put a wrapper process between us and the pid whose CPU we read),
  * pinned to a CPU with `taskset` when it exists, output to a log file (a full pipe would stall the
  * process; a file costs nothing to keep), and always stopped: on success, error, SIGINT and SIGTERM.
  */
@@ -55,13 +56,19 @@ export class Processes {
     });
   }
 
-  /** Starts `node --import tsx <script>` (relative to the repository), on `cpu` when pinning is possible. */
+  /**
+   * Starts `node <script>` (relative to the repository; a `.ts` script through tsx's loader), on
+   * `cpu` when pinning is possible.
+   */
   start(name: string, script: string, env: Record<string, string>, pinning: Pinning, cpu: number | undefined): Child {
     const logFile = join(this.dir, `${name}.log`);
     const out = openSync(logFile, 'a');
     // BENCH_PROFILE_DIR: write a V8 CPU profile of the gateway there, for `node --cpu-prof` analysis.
     const profile = name === 'gateway' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const nodeArgs = [...profile, '--import', 'tsx', script];
+    // BENCH_GATEWAY_NODE_ARGS: extra node flags for the gateway (`--trace-gc`, heap sizes), for experiments.
+    const extra = name === 'gateway' ? (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+    const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const nodeArgs = [...profile, ...extra, ...loader, script];
     // taskset execs the command, so the pid we get is node's own.
     const [command, args] =
       pinning.taskset && cpu !== undefined
@@ -137,6 +144,13 @@ export function createCallersFile(dir: string): { file: string; token: string } 
   const callers = { callers: [{ name: 'bench', tokenSha256, roles: ['admin'], wixAccounts: ['*'], pleskServers: ['*'] }] };
   writeFileSync(file, `${JSON.stringify(callers, null, 2)}\n`, { mode: 0o600 });
   return { file, token };
+}
+
+/** `npm run build`: the gateway is measured as `npm start` runs it, compiled. */
+export function buildGateway(): void {
+  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}${built.stderr}`);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { WIX_DEMO } from '../src/sandbox/wix/index.js';
 import { drive, measure, settle, type DriveSpec, type Meter } from './load.js';
 import { clockTicksPerSecond, memory } from './proc.js';
-import { choosePinning, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
+import { buildGateway, choosePinning, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
 import { addRatios, costCurve, formatCurve, formatResults, recordJson, summarise, writeJson, type Summary, type VariantRecord } from './report.js';
 import { gatewayUpstreamEnv, parseSandboxBanner, SANDBOX_READY, WixSandboxControl, type UpstreamControl, type UpstreamName } from './upstreams.js';
 import { IdPool, operations, TARGETS, type Operation, type Target, type World } from './variants.js';
@@ -101,6 +101,9 @@ function selectVariants(only: string[]): Variant[] {
  * The gateway's default request limits admit 100 aliased look-ups; the 1000-id document of the cost
  * curve needs more. Only the thresholds move: the checks still run on every request.
  */
+/** The gateway as `npm start` runs it (built by `npm run build`). */
+const GATEWAY_SCRIPT = 'dist/main.js';
+
 const LIMITS_FOR_1000_IDS = {
   GATEWAY_MAX_ALIASES: '1000',
   GATEWAY_MAX_TOKENS: '50000',
@@ -135,9 +138,10 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   const servers: Partial<Record<Exclude<Target, 'direct'>, { child: Child; url: string }>> = {};
   const starting: Promise<void>[] = [];
   if (needs('gateway')) {
+    buildGateway();
     const child = processes.start(
       'gateway',
-      'src/main.ts',
+      GATEWAY_SCRIPT,
       {
         ...gatewayUpstreamEnv(info),
         PORT: '0',
