@@ -5,7 +5,7 @@
  * bulkhead → circuit breaker → the request, with retries for reads only. It knows no upstream's
  * wire format; clients in `wix/` and `plesk/` build requests and read responses.
  */
-import { Pool, request, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { UpstreamError, type Upstream } from '../errors.js';
 import { BreakerOpenError, type CircuitBreaker } from '../resilience/breaker.js';
 import type { Bulkhead } from '../resilience/bulkhead.js';
@@ -196,54 +196,44 @@ export class UpstreamHttp {
 
   private async once(req: UpstreamRequest, deadline: number, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
-    // A timer cleared when the call ends (AbortSignal.timeout would fire for every call, later).
-    const deadlineController = new AbortController();
-    const timer = setTimeout(() => deadlineController.abort(new DeadlineExceeded()), Math.max(1, deadline - Date.now()));
-    const timeout = deadlineController.signal;
-    const signal = req.signal && req.read ? AbortSignal.any([timeout, req.signal]) : timeout;
+    // One controller per call, aborted by the deadline or by the caller's signal (reads only).
+    // A timer cleared when the call ends, and a listener removed then: AbortSignal.timeout would
+    // fire for every call later, and AbortSignal.any costs more than the rest of a small call.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeadlineExceeded()), Math.max(1, deadline - Date.now()));
+    const unlink = req.signal && req.read ? follow(req.signal, controller) : undefined;
     let status: number | undefined;
     try {
-      const res = await request(this.url(req), {
-        dispatcher: this.pool,
+      // The pool itself, with a path: `request(url)` would parse the URL on every call.
+      const res = await this.pool.request({
         method: req.method,
+        path: this.path(req),
         headers: req.headers,
-        body: req.body,
-        signal,
+        body: req.body ?? null,
+        signal: controller.signal,
       });
       status = res.statusCode;
-      const body = await this.readCapped(res.body);
+      const body = await readCapped(res.body, this.maxResponseBytes);
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) {
+      for (const name in res.headers) {
+        const value = res.headers[name];
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
       this.report(req, started, attempt, status);
       return { status, headers, body };
     } catch (error) {
-      const failure = classify(error, timeout);
+      const failure = classify(error, controller.signal);
       this.report(req, started, attempt, status, failure);
       throw new UpstreamTransportError(this.upstream, failure, { cause: error });
     } finally {
       clearTimeout(timer);
+      unlink?.();
     }
   }
 
-  private url(req: UpstreamRequest): string {
+  private path(req: UpstreamRequest): string {
     const query = req.query && Object.keys(req.query).length > 0 ? `?${new URLSearchParams(req.query)}` : '';
-    return `${this.origin}${this.basePath}${req.path}${query}`;
-  }
-
-  private async readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > this.maxResponseBytes) {
-        body.destroy();
-        throw new ResponseTooLarge();
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, size).toString('utf8');
+    return `${this.basePath}${req.path}${query}`;
   }
 
   private report(req: UpstreamRequest, started: number, attempt: number, status?: number, failure?: TransportFailure): void {
@@ -260,6 +250,36 @@ export class UpstreamHttp {
   }
 }
 
+/** Aborts `controller` when `signal` aborts; returns the unlinking function. */
+function follow(signal: AbortSignal, controller: AbortController): (() => void) | undefined {
+  if (signal.aborted) {
+    controller.abort(signal.reason);
+    return undefined;
+  }
+  const onAbort = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** The body as UTF-8 text; rejects with ResponseTooLarge (and drops the body) past `maxBytes`. */
+function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        body.destroy();
+        reject(new ResponseTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('error', reject);
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8')));
+  });
+}
+
 class ResponseTooLarge extends Error {}
 
 class DeadlineExceeded extends Error {
@@ -268,14 +288,14 @@ class DeadlineExceeded extends Error {
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function classify(error: unknown, deadline: AbortSignal): TransportFailure {
+function classify(error: unknown, signal: AbortSignal): TransportFailure {
   if (error instanceof ResponseTooLarge || error instanceof undiciErrors.ResponseExceededMaxSizeError) return 'too-large';
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) return 'timeout';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && CONNECT_CODES.has(code)) return 'connect';
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'AbortError' || name === 'TimeoutError' || error instanceof undiciErrors.RequestAbortedError) {
-    return deadline.aborted ? 'timeout' : 'aborted';
+    return signal.reason instanceof DeadlineExceeded ? 'timeout' : 'aborted';
   }
   return 'reset';
 }
