@@ -1,6 +1,8 @@
 /**
  * One log line, one histogram observation (and one span) per GraphQL operation, done once per
- * request in yoga/envelop hooks, never per resolver:
+ * request in yoga/envelop hooks, never per resolver. The line is at `info` for failed operations
+ * and for every mutation, at `debug` for a successful query or subscription: reads are counted by
+ * the metrics, and a line each would cost more than the rest of a small read (a write per line).
  *
  * - `onRequest`   start time, in-flight count; answers `GET <metricsPath>` itself.
  * - `onExecute`   notes the request id and caller from the GraphQL context, and the document.
@@ -250,8 +252,9 @@ export function useOperationObservability(options: OperationPluginOptions): Plug
         metrics.operation(info.label, info.type, durationMs / 1000);
         for (const code of all) metrics.graphqlError(info.label, code);
       }
-      if (log.isLevelEnabled('info')) {
-        log.info(
+      const level = outcome === 'error' || info.type === 'mutation' ? 'info' : 'debug';
+      if (log.isLevelEnabled(level)) {
+        log[level](
           {
             requestId,
             caller: state.caller,

@@ -131,7 +131,8 @@ describe('observability plugins over HTTP', () => {
     const lines = operationLines();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
-      level: 30,
+      // A successful read is a debug line; failures and mutations are info (below).
+      level: 20,
       requestId: 'req-hello-1',
       caller: 'support-ui',
       callerKind: 'service',
@@ -148,7 +149,7 @@ describe('observability plugins over HTTP', () => {
     memory.clear();
     await gql('{ hello boom }', 'req-boom-1');
     const [line] = operationLines();
-    expect(line).toMatchObject({ operation: 'boom+hello', operationType: 'query', outcome: 'error', errorCodes: ['UPSTREAM_UNAVAILABLE'] });
+    expect(line).toMatchObject({ level: 30, operation: 'boom+hello', operationType: 'query', outcome: 'error', errorCodes: ['UPSTREAM_UNAVAILABLE'] });
   });
 
   it('collects the code of mutation error results: the code field, else the typename; success results have none', async () => {
@@ -159,12 +160,12 @@ describe('observability plugins over HTTP', () => {
     await gql('mutation Act { act(fail: false) { __typename ... on ActSuccess { ok code } } }');
     await gql('mutation Act { x: act(fail: true) { __typename } y: act(fail: false) { __typename } }');
     const lines = operationLines();
-    expect(lines.map((line) => [line.operation, line.operationType, line.outcome, line.errorCodes])).toEqual([
-      ['Act', 'mutation', 'error', ['NOT_FOUND']],
-      ['Act', 'mutation', 'error', ['NOT_FOUND']],
-      ['Act', 'mutation', 'error', ['NOT_FOUND']],
-      ['Act', 'mutation', 'success', []],
-      ['Act', 'mutation', 'error', ['NOT_FOUND']],
+    expect(lines.map((line) => [line.level, line.operation, line.operationType, line.outcome, line.errorCodes])).toEqual([
+      [30, 'Act', 'mutation', 'error', ['NOT_FOUND']],
+      [30, 'Act', 'mutation', 'error', ['NOT_FOUND']],
+      [30, 'Act', 'mutation', 'error', ['NOT_FOUND']],
+      [30, 'Act', 'mutation', 'success', []],
+      [30, 'Act', 'mutation', 'error', ['NOT_FOUND']],
     ]);
   });
 
