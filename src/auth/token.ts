@@ -2,7 +2,7 @@
  * Static service tokens: generation (for `npm run token`) and hashing. Only `sha256(token)` is
  * ever stored; only its first 8 hex digits are ever logged.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Makes a leaked token recognisable (secret scanners, log greps). */
 export const TOKEN_PREFIX = 'rgw_';
@@ -13,9 +13,9 @@ export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
-/** sha-256 of the token's UTF-8 bytes. */
+/** sha-256 of the token's UTF-8 bytes (one-shot `hash`: it runs on every request). */
 export function tokenDigest(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 /** sha-256 of the token as 64 lower-case hex digits: the callers file's `tokenSha256`. */
