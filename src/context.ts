@@ -39,10 +39,13 @@ export interface RequestFacts {
   caller: Caller;
 }
 
+/** The request's log: lines carry its request id. */
+export type RequestLog = Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
+
 export interface GatewayContext {
   requestId: string;
   caller: Caller;
-  log: Logger;
+  log: RequestLog;
   wix: WixClient;
   wixLoaders: WixLoaders;
   pleskLoaders: PleskLoaders;
@@ -67,14 +70,10 @@ export const ACCOUNT_DENIED = 'You are not allowed to act on this account.';
 export function createContextFactory(services: GatewayServices, facts: (request: Request) => RequestFacts) {
   return (initial: YogaInitialContext): GatewayContext => {
     const { requestId, caller } = facts(initial.request);
-    let log: Logger | undefined;
     const context: GatewayContext = {
       requestId,
       caller,
-      // Made on first use: most requests log nothing of their own.
-      get log() {
-        return (log ??= services.log.child({ requestId }));
-      },
+      log: requestLog(services.log, requestId),
       wix: services.wix,
       wixLoaders: new WixLoaders(services.wix, initial.request.signal),
       pleskLoaders: new PleskLoaders(initial.request.signal),
@@ -113,5 +112,20 @@ export function createContextFactory(services: GatewayServices, facts: (request:
       },
     };
     return context;
+  };
+}
+
+/**
+ * A child logger made on the first line: most requests log nothing of their own. (A getter would
+ * not do: yoga copies the context's properties into its own, which reads every getter.)
+ */
+function requestLog(parent: Logger, requestId: string): RequestLog {
+  let child: Logger | undefined;
+  const log = (): Logger => (child ??= parent.child({ requestId }));
+  return {
+    error: (...args: Parameters<Logger['error']>) => log().error(...args),
+    warn: (...args: Parameters<Logger['warn']>) => log().warn(...args),
+    info: (...args: Parameters<Logger['info']>) => log().info(...args),
+    debug: (...args: Parameters<Logger['debug']>) => log().debug(...args),
   };
 }
