@@ -147,7 +147,7 @@ export async function measure(spec: DriveSpec, meter: Meter): Promise<WindowResu
   const targetTicks = cpuTicks(meter.targetPid) - target0;
   const upstreamTicks = cpuTicks(meter.upstreamPid) - upstream0;
   const rssPeakKb = rss.stop();
-  if (run.truncated) await settle(meter.targetPid);
+  if (run.truncated) await drain(meter);
   const log = await meter.upstream.countCalls();
 
   const ops = run.requests / spec.workload.requestsPerOp;
@@ -184,6 +184,24 @@ export async function settle(pid: number, maxMs = 3_000): Promise<void> {
     const now = cpuTicks(pid);
     if (now === last) return;
     last = now;
+  }
+}
+
+/**
+ * Waits until work left from abandoned requests is done: the target and the upstream have stopped
+ * burning CPU and the upstream logs no new call. A target waiting for a busy upstream looks idle by
+ * its CPU alone, and the calls it makes once answered would count in the next window.
+ */
+export async function drain(meter: Meter, maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let calls = -1;
+  while (Date.now() < deadline) {
+    await settle(meter.targetPid);
+    await settle(meter.upstreamPid);
+    await sleep(100);
+    const now = (await meter.upstream.countCalls()).calls;
+    if (now === calls) return;
+    calls = now;
   }
 }
 

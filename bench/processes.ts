@@ -1,6 +1,6 @@
 /**
  * The processes under test: the gateway as `npm start` runs it (JavaScript compiled by `npm run
- * build`), the sandbox and the proxy from source with tsx's loader; always the node binary itself
+ * build`), the sandbox and the proxies from source with tsx's loader; always the node binary itself
  * (not `npx`, which would put a wrapper process between us and the pid whose CPU we read),
  * pinned to a CPU with `taskset` when it exists, output to a log file (a full pipe would stall the
  * process; a file costs nothing to keep), and always stopped: on success, error, SIGINT and SIGTERM.

@@ -2,7 +2,9 @@
  * The minimal proxy: what any gateway written in Node must at least do per call. It swaps the
  * caller's token for the upstream key, forwards the request through an undici Pool with the
  * gateway's settings (src/upstreams/http.ts), and pipes the upstream body back untouched.
- * Run by the harness: PROXY_UPSTREAM_URL, PROXY_UPSTREAM_KEY, PORT (0 = any).
+ * Run by the harness, one instance per upstream: PROXY_UPSTREAM_URL, PROXY_UPSTREAM_KEY,
+ * PROXY_UPSTREAM_KEY_HEADER (the header carrying the key: `authorization` for Wix, `KEY` for Plesk;
+ * default `authorization`), PORT (0 = any).
  */
 import { createServer } from 'node:http';
 import { pipeline } from 'node:stream';
@@ -10,6 +12,7 @@ import { Pool, type Dispatcher } from 'undici';
 
 const upstream = new URL(process.env.PROXY_UPSTREAM_URL ?? '');
 const upstreamKey = process.env.PROXY_UPSTREAM_KEY ?? '';
+const keyHeader = process.env.PROXY_UPSTREAM_KEY_HEADER || 'authorization';
 const pool = new Pool(upstream.origin, {
   connections: 10,
   keepAliveTimeout: 4_000,
@@ -17,10 +20,11 @@ const pool = new Pool(upstream.origin, {
   bodyTimeout: 10_000,
   connect: { timeout: 3_000 },
 });
-const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'authorization']);
+// The caller's token never goes upstream, nor a key header of the caller's own.
+const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'authorization', keyHeader.toLowerCase()]);
 
 const server = createServer((req, res) => {
-  const headers: Record<string, string> = { authorization: upstreamKey };
+  const headers: Record<string, string> = { [keyHeader]: upstreamKey };
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !NOT_FORWARDED.has(name)) headers[name] = value;
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;

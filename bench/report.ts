@@ -106,6 +106,8 @@ export interface CurvePoint {
   /** Whether CPU per package is below the previous (smaller) N's; undefined for the first point. */
   falls?: boolean;
   proxyCpuUsPerOp?: number;
+  /** graphql-js alone on the same document (bench/engine.ts): the floor of a graphql-js gateway. */
+  engineCpuUsPerOp?: number;
 }
 
 export interface Curve {
@@ -139,6 +141,14 @@ export function costCurve(records: VariantRecord[], summaries: Map<VariantRecord
   }
   if (points.length === 0) return undefined;
   return { points, callsOk: points.every((p) => p.callsOk), fallsOk: points.every((p) => p.falls !== false) };
+}
+
+/** Adds the engine floor measured for the same N to each point. */
+export function addEngineFloor(curve: Curve, floors: readonly { packages: number; cpuUsPerOp: number }[]): void {
+  for (const point of curve.points) {
+    const floor = floors.find((f) => f.packages === point.n);
+    if (floor) point.engineCpuUsPerOp = floor.cpuUsPerOp;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,12 +216,17 @@ export function formatCurve(curve: Curve): string {
     `${num(p.cpuUsPerPackage)}${p.falls === undefined ? '' : p.falls ? ' ↓' : ' NOT lower'}`,
     p.proxyCpuUsPerOp !== undefined ? num(p.proxyCpuUsPerOp) : '–',
     p.proxyCpuUsPerOp !== undefined ? `${fmt(p.cpuUsPerOp / p.proxyCpuUsPerOp, 2)}×` : '–',
+    p.engineCpuUsPerOp !== undefined ? num(p.engineCpuUsPerOp) : '–',
+    p.engineCpuUsPerOp !== undefined && p.proxyCpuUsPerOp !== undefined ? `${fmt(p.engineCpuUsPerOp / p.proxyCpuUsPerOp, 2)}×` : '–',
   ]);
-  const headers = ['N', 'calls/op', 'ceil(N/100)', 'gateway CPU µs/op', 'CPU µs/package', 'proxy CPU µs/op', 'gw/proxy'];
+  const headers = ['N', 'calls/op', 'ceil(N/100)', 'gateway CPU µs/op', 'CPU µs/package', 'proxy CPU µs/op', 'gw/proxy', 'engine µs/op', 'engine/proxy'];
   return [
     'Cost curve: N packages by id through the gateway (saturated windows, medians)',
     table(headers, rows, 0),
     `upstream calls = ceil(N/100): ${curve.callsOk ? 'yes' : 'NO'}; CPU per package falls as N grows: ${curve.fallsOk ? 'yes' : 'NO'}`,
+    ...(curve.points.some((p) => p.engineCpuUsPerOp !== undefined)
+      ? ['engine: graphql-js execute + JSON.stringify of the same document over in-memory packages, in one process', '  (bench/engine.ts): what any graphql-js gateway spends at least, before HTTP, upstream calls and checks.']
+      : []),
   ].join('\n');
 }
 

@@ -3,25 +3,26 @@
  *
  *   --quick            two short rounds, under a minute (a smoke run; numbers are rough)
  *   --only <list>      comma-separated operations (package, ids-1, ids-10, ids-100, ids-1000, ids,
- *                      list, cancel), targets (direct, proxy, gateway) or target:operation
+ *                      list, cancel, plesk), targets (direct, proxy, gateway) or target:operation
  *   --rounds N         rounds over every variant (default 3)
  *   --duration S       seconds of a saturated window (default 1.5); 1-connection windows take half
  *   --connections N    connections at saturation (default 16)
  *   --keep             keep the temporary directory (process logs, callers file)
  *
- * Order of events: start the sandbox, the gateway and the proxy (pinned to two CPUs), create the
- * packages the variants need, warm every variant up, then per round run every variant (order
- * rotated between rounds) at 1 connection and at saturation, and report medians and ranges.
+ * Order of events: start the sandbox, the gateway and a proxy per upstream (pinned to two CPUs),
+ * create the packages the variants need, warm every variant up, then per round run every variant
+ * (order rotated between rounds) at 1 connection and at saturation, and report medians and ranges.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WIX_DEMO } from '../src/sandbox/wix/index.js';
-import { drive, measure, settle, type DriveSpec, type Meter } from './load.js';
+import { measureEngineFloor } from './engine.js';
+import { drain, drive, measure, type DriveSpec, type Meter } from './load.js';
 import { clockTicksPerSecond, memory } from './proc.js';
 import { buildGateway, choosePinning, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
-import { addRatios, costCurve, formatCurve, formatResults, recordJson, summarise, writeJson, type Summary, type VariantRecord } from './report.js';
-import { gatewayUpstreamEnv, parseSandboxBanner, SANDBOX_READY, WixSandboxControl, type UpstreamControl, type UpstreamName } from './upstreams.js';
+import { addEngineFloor, addRatios, costCurve, formatCurve, formatResults, recordJson, summarise, writeJson, type Summary, type VariantRecord } from './report.js';
+import { gatewayUpstreamEnv, parseSandboxBanner, PleskSandboxControl, SANDBOX_READY, WixSandboxControl, type UpstreamControl, type UpstreamName } from './upstreams.js';
 import { IdPool, operations, TARGETS, type Operation, type Target, type World } from './variants.js';
 
 interface Plan {
@@ -83,6 +84,12 @@ interface Variant {
   target: Target;
 }
 
+/** A started gateway or proxy. */
+interface Server {
+  child: Child;
+  url: string;
+}
+
 function selectVariants(only: string[]): Variant[] {
   const all = operations().flatMap((operation) => TARGETS.map((target) => ({ operation, target })));
   if (only.length === 0) return all;
@@ -118,6 +125,8 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   const loadavgAtStart = loadavg();
   const variants = selectVariants(plan.only);
   const needs = (target: Target): boolean => variants.some((v) => v.target === target);
+  const proxied = (upstream: UpstreamName): boolean => variants.some((v) => v.target === 'proxy' && v.operation.upstream === upstream);
+  const usesUpstream = (upstream: UpstreamName): boolean => variants.some((v) => v.operation.upstream === upstream);
 
   // --- processes ------------------------------------------------------------------------------
   say(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs${plan.quick ? '; --quick: rough numbers' : ''}`);
@@ -134,8 +143,11 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   // The banner is one write, so once its Wix block is there the Plesk block (when any) is too.
   const banner = await processes.waitFor(sandbox, SANDBOX_READY);
   const info = parseSandboxBanner(banner.input, sandboxKey);
+  if (usesUpstream('plesk') && !info.plesk) throw new Error('the sandbox printed no Plesk URL and key');
 
-  const servers: Partial<Record<Exclude<Target, 'direct'>, { child: Child; url: string }>> = {};
+  let gateway: Server | undefined;
+  // One proxy per upstream: each swaps the caller's token for its upstream's credential.
+  const proxies: Partial<Record<UpstreamName, Server>> = {};
   const starting: Promise<void>[] = [];
   if (needs('gateway')) {
     buildGateway();
@@ -158,27 +170,43 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
       pinning,
       pinning.serverCpu,
     );
-    starting.push(processes.waitFor(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => void (servers.gateway = { child, url: m[1]! })));
+    starting.push(processes.waitFor(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => void (gateway = { child, url: m[1]! })));
   }
-  if (needs('proxy')) {
-    const child = processes.start('proxy', 'bench/proxy.ts', { PROXY_UPSTREAM_URL: info.wix.url, PROXY_UPSTREAM_KEY: sandboxKey, PORT: '0' }, pinning, pinning.serverCpu);
-    starting.push(processes.waitFor(child, /proxy listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => void (servers.proxy = { child, url: m[1]! })));
+  const proxyEnv: Record<UpstreamName, Record<string, string>> = {
+    wix: { PROXY_UPSTREAM_URL: info.wix.url, PROXY_UPSTREAM_KEY: sandboxKey },
+    plesk: { PROXY_UPSTREAM_URL: info.plesk?.url ?? '', PROXY_UPSTREAM_KEY: info.plesk?.secretKey ?? '', PROXY_UPSTREAM_KEY_HEADER: 'KEY' },
+  };
+  for (const upstream of ['wix', 'plesk'] as const) {
+    if (!proxied(upstream)) continue;
+    const child = processes.start(upstream === 'wix' ? 'proxy' : `proxy-${upstream}`, 'bench/proxy.ts', { ...proxyEnv[upstream], PORT: '0' }, pinning, pinning.serverCpu);
+    starting.push(processes.waitFor(child, /proxy listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => void (proxies[upstream] = { child, url: m[1]! })));
   }
   await Promise.all(starting);
-  say(`sandbox ${info.wix.url} (pid ${sandbox.pid})${servers.gateway ? `, gateway ${servers.gateway.url} (pid ${servers.gateway.child.pid})` : ''}${servers.proxy ? `, proxy ${servers.proxy.url} (pid ${servers.proxy.child.pid})` : ''}`);
+  const started = [
+    `sandbox ${info.wix.url}${info.plesk ? ` + ${info.plesk.url}` : ''} (pid ${sandbox.pid})`,
+    ...(gateway ? [`gateway ${gateway.url} (pid ${gateway.child.pid})`] : []),
+    ...Object.entries(proxies).map(([upstream, proxy]) => `${upstream} proxy ${proxy.url} (pid ${proxy.child.pid})`),
+  ];
+  say(started.join(', '));
 
   // --- data -----------------------------------------------------------------------------------
   const wix = new WixSandboxControl(info.wix.url, sandboxKey);
+  const plesk = info.plesk ? new PleskSandboxControl(info.plesk.url, info.plesk.secretKey) : undefined;
   const consumers = variants.filter((v) => v.operation.consumes).length;
   const cap = plan.consumeCap;
   // Every package a consuming variant may cancel, with room for autocannon's spread over connections.
   const poolSize = consumers * (cap.warmOne + cap.warmSat + plan.rounds * (cap.one + cap.sat) + 4 * plan.connections);
-  const seeding = performance.now();
-  const [readIds, cancelIds] = await Promise.all([
-    wix.createPackages(WIX_DEMO.accountId, 1000),
-    wix.createPackages(WIX_DEMO.foreignResellerAccountId, poolSize),
-  ]);
-  say(`created ${readIds.length} packages to read and ${cancelIds.length} to cancel in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+  // The Plesk look-up reads the sandbox's demo data; only Wix variants need packages.
+  let readIds: string[] = [];
+  let cancelIds: string[] = [];
+  if (usesUpstream('wix')) {
+    const seeding = performance.now();
+    [readIds, cancelIds] = await Promise.all([
+      wix.createPackages(WIX_DEMO.accountId, 1000),
+      wix.createPackages(WIX_DEMO.foreignResellerAccountId, poolSize),
+    ]);
+    say(`created ${readIds.length} packages to read and ${cancelIds.length} to cancel in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+  }
   const world: World = {
     sandbox: info,
     token,
@@ -189,13 +217,20 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   };
 
   const saturation = (operation: Operation): number => Math.min(plan.connections, operation.maxConnections ?? plan.connections);
-  const urlOf = (target: Target): string => (target === 'direct' ? info.wix.url : servers[target]!.url);
-  // The request log of each upstream (a Plesk one goes here when a Plesk variant exists).
-  const controls: Partial<Record<UpstreamName, UpstreamControl>> = { wix };
+  // The process serving a variant: the sandbox (direct), its upstream's proxy, or the gateway.
+  const serverOf = (target: Exclude<Target, 'direct'>, operation: Operation): Server => {
+    const server = target === 'gateway' ? gateway : proxies[operation.upstream];
+    if (!server) throw new Error(`no ${target} for the ${operation.upstream} upstream`);
+    return server;
+  };
+  const urlOf = (target: Target, operation: Operation): string =>
+    target !== 'direct' ? serverOf(target, operation).url : operation.upstream === 'plesk' ? info.plesk!.url : info.wix.url;
+  // The request log of each upstream: a variant's calls are counted in its upstream's.
+  const controls: Partial<Record<UpstreamName, UpstreamControl>> = { wix, ...(plesk ? { plesk } : {}) };
   const meterOf = (target: Target, operation: Operation): Meter => {
     const upstream = controls[operation.upstream];
     if (!upstream) throw new Error(`no request log for the ${operation.upstream} upstream`);
-    return { targetPid: target === 'direct' ? sandbox.pid : servers[target]!.child.pid, upstreamPid: sandbox.pid, upstream };
+    return { targetPid: target === 'direct' ? sandbox.pid : serverOf(target, operation).child.pid, upstreamPid: sandbox.pid, upstream };
   };
 
   // --- warm-up: JIT, pools, and a first estimate of each variant's rate ----------------------------
@@ -207,14 +242,14 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
     const workload = variant.operation.workload(variant.target, world);
     const spec = (connections: number, seconds: number, consumeOps: number): DriveSpec =>
       variant.operation.consumes
-        ? { url: urlOf(variant.target), workload, connections, requests: Math.max(connections, consumeOps * workload.requestsPerOp), maxSeconds: 10 }
-        : { url: urlOf(variant.target), workload, connections, seconds, maxSeconds: seconds + 10 };
+        ? { url: urlOf(variant.target, variant.operation), workload, connections, requests: Math.max(connections, consumeOps * workload.requestsPerOp), maxSeconds: 10 }
+        : { url: urlOf(variant.target, variant.operation), workload, connections, seconds, maxSeconds: seconds + 10 };
     const meter = meterOf(variant.target, variant.operation);
     await meter.upstream.clearLog();
     const one = await drive(spec(1, Math.max(0.1, plan.warmSeconds / 4), cap.warmOne));
     const sat = await drive(spec(saturation(variant.operation), plan.warmSeconds, cap.warmSat));
     // A run cut by time leaves requests in flight; let the target finish them before the next one.
-    await settle(meter.targetPid);
+    await drain(meter);
     const record: VariantRecord = {
       operation: variant.operation,
       target: variant.target,
@@ -249,7 +284,7 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
         let ops = Math.max(3, Math.round(opsPerS * seconds));
         if (record.operation.consumes) ops = Math.min(ops, capOps, world.cancelPool.remaining - 2 * connections);
         return {
-          url: urlOf(record.target),
+          url: urlOf(record.target, record.operation),
           workload,
           connections,
           requests: Math.max(connections, Math.round(ops * workload.requestsPerOp)),
@@ -275,12 +310,11 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   // Group rows by operation (direct, proxy, gateway under each), in the operations' order.
   const opOrder = operations().map((o) => o.key);
   records.sort((a, b) => opOrder.indexOf(a.operation.key) - opOrder.indexOf(b.operation.key) || TARGETS.indexOf(a.target) - TARGETS.indexOf(b.target));
-  const peaks = {
-    sandbox: memory(sandbox.pid).hwmKb / 1024,
-    ...(servers.gateway ? { gateway: memory(servers.gateway.child.pid).hwmKb / 1024 } : {}),
-    ...(servers.proxy ? { proxy: memory(servers.proxy.child.pid).hwmKb / 1024 } : {}),
-  };
+  const peaks: Record<string, number> = { sandbox: memory(sandbox.pid).hwmKb / 1024 };
+  for (const server of [gateway, proxies.wix, proxies.plesk]) if (server) peaks[server.child.name] = memory(server.child.pid).hwmKb / 1024;
   const curve = costCurve(records, summaries);
+  // The engine floor last, when nothing else runs: graphql-js alone on the same documents.
+  if (curve) addEngineFloor(curve, await measureEngineFloor(plan.quick ? { batches: 3, batchMs: 150 } : {}));
   say('');
   say(formatResults(records, summaries));
   say(`peak RSS over the whole run (VmHWM): ${Object.entries(peaks).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
@@ -308,7 +342,7 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
     errors,
   });
   say(`\n${errors === 0 ? 'no errors' : `${errors} ERRORS`}; ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s; results in ${file}`);
-  await wix.close();
+  await Promise.all([wix.close(), plesk?.close()]);
   return errors === 0 && (curve === undefined || (curve.callsOk && curve.fallsOk)) ? 0 : 1;
 }
 

@@ -2,13 +2,11 @@
  * The sandbox upstreams as the harness sees them: where `npm run sandbox` says they listen, the
  * gateway environment that points at them, their request logs (upstream calls per operation) and
  * the data the variants need.
- *
- * Adding Plesk: parse its banner block (done below), implement `UpstreamControl` over the Plesk
- * sandbox's `/__sandbox/requests` (header `KEY: <secretKey>`), register it next to the Wix one in
- * run.ts (`controls`), and add an operation with `upstream: 'plesk'` in variants.ts.
  */
 import { Pool } from 'undici';
+import type { RecordedPleskRequest } from '../src/sandbox/plesk/index.js';
 import { WIX_DEMO } from '../src/sandbox/wix/index.js';
+import { DEFAULT_PROTOCOL_VERSION } from '../src/upstreams/plesk/packets.js';
 
 export type UpstreamName = 'wix' | 'plesk';
 
@@ -37,18 +35,19 @@ export function gatewayUpstreamEnv(info: SandboxInfo): Record<string, string> {
     WIX_API_BASE_URL: info.wix.url,
     WIX_API_KEY: info.wix.apiKey,
     WIX_ACCOUNT_ID: WIX_DEMO.accountId,
-    ...(info.plesk ? { PLESK_URL: info.plesk.url, PLESK_SECRET_KEY: info.plesk.secretKey } : {}),
+    // The version pinned too: the Plesk variants' direct packets carry this one (variants.ts).
+    ...(info.plesk ? { PLESK_URL: info.plesk.url, PLESK_SECRET_KEY: info.plesk.secretKey, PLESK_PROTOCOL_VERSION: DEFAULT_PROTOCOL_VERSION } : {}),
   };
 }
 
 export interface CallCount {
   /** Upstream API calls recorded (control calls are never recorded). */
   calls: number;
-  /** Of those, answered with a status outside 2xx. */
+  /** Of those, answered with a status outside 2xx (or, for Plesk, a packet-level error). */
   failed: number;
   /** Calls repeating an earlier write's method and path (a package cancelled twice). */
   repeated: number;
-  /** Calls by `METHOD /path/{id}`, to tell which calls an operation makes. */
+  /** Calls by `METHOD /path/{id}` (Plesk: `POST /enterprise/control/agent.php#operator/operation`), to tell which calls an operation makes. */
   byRoute: Record<string, number>;
 }
 
@@ -135,5 +134,58 @@ export class WixSandboxControl implements UpstreamControl {
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`sandbox control ${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
     return JSON.parse(text) as unknown;
+  }
+}
+
+/** The Plesk sandbox's request log, through its control API (`/__sandbox/requests`, header `KEY`). */
+export class PleskSandboxControl implements UpstreamControl {
+  private readonly pool: Pool;
+
+  constructor(
+    readonly url: string,
+    private readonly secretKey: string,
+  ) {
+    this.pool = new Pool(url, { connections: 2 });
+  }
+
+  async clearLog(): Promise<void> {
+    await this.control('DELETE');
+  }
+
+  /**
+   * Every agent.php answer is HTTP 200: a failed call is a status outside 2xx (a fault, or none
+   * sent) or a packet-level `<system>` error, which the log records. An error `<result>` inside an ok
+   * packet is not in the log (it records requests, not answers), so it cannot count here; the direct
+   * and proxy checks read it, and the gateway's answer shows it.
+   */
+  async countCalls(): Promise<CallCount> {
+    const { requests } = (await this.control('GET')) as { requests: RecordedPleskRequest[] };
+    const writes = new Set<string>();
+    let failed = 0;
+    let repeated = 0;
+    const byRoute: Record<string, number> = {};
+    for (const call of requests) {
+      if (call.status === null || call.status < 200 || call.status > 299 || call.systemErrcode !== null) failed++;
+      const operations = call.operations.map((op) => `${op.operator}/${op.operation}`);
+      // Reads are `get` and `get_protos`; a change sent twice with the same packet is a repeated write.
+      if (operations.some((op) => !op.endsWith('/get') && !op.endsWith('/get_protos'))) {
+        if (writes.has(call.body)) repeated++;
+        writes.add(call.body);
+      }
+      const route = `${call.method} ${call.path}${operations.length > 0 ? `#${operations.join('+')}` : ''}`;
+      byRoute[route] = (byRoute[route] ?? 0) + 1;
+    }
+    return { calls: requests.length, failed, repeated, byRoute };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async control(method: 'GET' | 'DELETE'): Promise<unknown> {
+    const res = await this.pool.request({ method, path: '/__sandbox/requests', headers: { KEY: this.secretKey } });
+    const text = await res.body.text();
+    if (res.statusCode !== 200 && res.statusCode !== 204) throw new Error(`Plesk sandbox control ${method} /requests: ${res.statusCode} ${text.slice(0, 300)}`);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What is measured. An operation is something a frontend does (read a package, read N packages,
- * list a page, cancel a package); each is run against three targets:
+ * list a page, cancel a package, look up a Plesk subscription); each is run against three targets:
  *
  * - `direct`: the upstream call(s) the gateway makes for it, sent straight to the sandbox with the
  *   gateway's headers: the floor of any gateway;
@@ -9,13 +9,16 @@
  * - `gateway`: the GraphQL operation a frontend sends, a fixed document with variables.
  *
  * For direct and proxy one operation is as many HTTP requests as the gateway makes upstream calls
- * (ten Query Packages calls for 1000 ids), so their CPU per operation is comparable.
- *
- * A Plesk subscription look-up is one more entry in `operations()` with `upstream: 'plesk'`: its
- * direct step is the XML packet the gateway posts to agent.php, its gateway step the GraphQL query.
+ * (ten Query Packages calls for 1000 ids, three packets for a Plesk subscription with its plans), so
+ * their CPU per operation is comparable.
  */
 import { randomUUID } from 'node:crypto';
+import { PLESK_DEMO } from '../src/sandbox/plesk/index.js';
 import { WIX_DEMO } from '../src/sandbox/wix/index.js';
+import { AGENT_PATH } from '../src/upstreams/plesk/client.js';
+import { DEFAULT_PROTOCOL_VERSION, planGetPacket, webspaceGetPacket } from '../src/upstreams/plesk/packets.js';
+import { operationResults, parsePacket, type RawResult } from '../src/upstreams/plesk/parse.js';
+import type { PleskOperationName } from '../src/upstreams/plesk/types.js';
 import type { SandboxInfo, UpstreamName } from './upstreams.js';
 
 export type Target = 'direct' | 'proxy' | 'gateway';
@@ -23,6 +26,9 @@ export const TARGETS: readonly Target[] = ['direct', 'proxy', 'gateway'];
 
 /** Query Packages' largest page, and so the gateway's batch size. */
 const CHUNK = 100;
+
+/** Plesk packets per subscription look-up with plan fields: webspace get, service-plan get, service-plan-addon get. */
+const PLESK_CALLS = 3;
 
 /** Ids used once each (packages to cancel). Running dry reuses ids, and every reuse is an error. */
 export class IdPool {
@@ -72,7 +78,7 @@ export interface Workload {
 }
 
 export interface Operation {
-  /** Short name for `--only` and the JSON: `package`, `ids-10`, `list`, `cancel`. */
+  /** Short name for `--only` and the JSON: `package`, `ids-10`, `list`, `cancel`, `plesk`. */
   key: string;
   label: string;
   upstream: UpstreamName;
@@ -127,7 +133,7 @@ const PACKAGE_DOC = `query Package($id: ID!) {
 }`;
 
 /** N aliased `package(id: $idK)` fields, one variable each: what a frontend sends for N rows. */
-function packagesByIdDoc(n: number): string {
+export function packagesByIdDoc(n: number): string {
   const vars = Array.from({ length: n }, (_, k) => `$id${k}: ID!`).join(', ');
   const fields = Array.from({ length: n }, (_, k) => `  p${k}: package(id: $id${k}) { ...PackageRow }`).join('\n');
   return `query PackagesById(${vars}) {\n${fields}\n}\n${PACKAGE_ROW}`;
@@ -148,6 +154,27 @@ const CANCEL_DOC = `mutation CancelPackage($input: CancelPackageInput!) {
     ... on Error { code message }
   }
 }`;
+
+/** A Plesk subscription as a support view shows it: the site, its state, its service plan and add-ons. */
+const PLESK_SUBSCRIPTION_DOC = `query PleskSubscription($server: String, $by: PleskSubscriptionKey!) {
+  pleskSubscription(server: $server, by: $by) {
+    server
+    id
+    name
+    asciiName
+    guid
+    externalId
+    status
+    active
+    locked
+    synchronized
+    ownerLogin
+    createdDate
+    servicePlan { ...PleskPlanRow }
+    addonPlans { ...PleskPlanRow }
+  }
+}
+fragment PleskPlanRow on PleskPlan { id guid externalId name kind }`;
 
 interface GraphQLAnswer {
   data?: Record<string, unknown> | null;
@@ -240,6 +267,112 @@ function cancelledProblem(pkg: WixPackage | undefined, id: string, reused: boole
   if (pkg?.id !== id) return `answer is about package ${pkg?.id ?? 'none'}, not ${id}`;
   if (!pkg.productInstances?.length || pkg.productInstances.some((i) => i.status !== 'CANCELED')) return 'instances not CANCELED';
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plesk packets, built by the gateway's own builders (src/upstreams/plesk/packets.ts) with the
+// arguments its client passes for one `pleskSubscription` with plan fields (client.ts, loaders.ts,
+// src/schema/plesk-subscription.ts): a `webspace get` with both datasets, then one `service-plan get`
+// and one `service-plan-addon get`, each with every plan GUID of the subscription in the order the
+// subscription lists them (main plan, then add-ons), no owner scope, the pinned protocol version
+// (which run.ts pins for the gateway too).
+
+/** The subscription looked up: two add-ons, so the plan look-ups carry three GUIDs. */
+const PLESK_SUBSCRIPTION = PLESK_DEMO.subscriptions.shop;
+const PLESK_SERVICE_PLAN = PLESK_DEMO.servicePlans[PLESK_SUBSCRIPTION.servicePlan];
+const PLESK_ADDON_PLANS = PLESK_SUBSCRIPTION.addons.map((key) => PLESK_DEMO.addonPlans[key]);
+const PLESK_PLAN_GUIDS = [PLESK_SERVICE_PLAN.guid, ...PLESK_ADDON_PLANS.map((plan) => plan.guid)];
+
+/**
+ * The client's headers (its `#headers` are private, so they are repeated here): the XML content type
+ * and the secret key. Direct: the key, raw. Proxy: the caller's token; the Plesk proxy holds the key
+ * and sends it as `KEY`.
+ */
+function pleskHeaders(target: Target, world: World): Record<string, string> {
+  const credential: Record<string, string> = target === 'direct' ? { KEY: pleskOf(world).secretKey } : { authorization: `Bearer ${world.token}` };
+  return { 'Content-Type': 'text/xml; charset=UTF-8', ...credential };
+}
+
+function pleskOf(world: World): NonNullable<SandboxInfo['plesk']> {
+  if (!world.sandbox.plesk) throw new Error('the sandbox printed no Plesk URL and key');
+  return world.sandbox.plesk;
+}
+
+/** One agent.php packet whose answer must be HTTP 200 with results that `check` accepts. */
+function pleskStep(target: Target, world: World, operation: PleskOperationName, body: string, check: (results: RawResult[]) => string | undefined): Step {
+  return {
+    method: 'POST',
+    path: AGENT_PATH,
+    headers: pleskHeaders(target, world),
+    body,
+    check(status, text) {
+      if (status !== 200) return `${operation}: HTTP ${status}: ${text.slice(0, 200)}`;
+      let results: RawResult[];
+      try {
+        // The gateway's own reading: a packet-level error or a malformed answer throws.
+        results = operationResults(parsePacket(text, operation, status), operation, status);
+      } catch (error) {
+        return `${operation}: ${(error as Error).message}: ${text.slice(0, 200)}`;
+      }
+      const problem = check(results);
+      return problem === undefined ? undefined : `${operation}: ${problem}`;
+    },
+  };
+}
+
+/**
+ * A plan look-up by every GUID of the subscription: an ok result for each plan of this kind, and
+ * "does not exist" (1013, what the gateway reads as not found) for the GUIDs of the other kind.
+ */
+function planResultsProblem(results: RawResult[], wanted: readonly string[]): string | undefined {
+  const found = results.filter((r) => r.status === 'ok').map((r) => String(r.node['guid']));
+  const missing = wanted.filter((guid) => !found.includes(guid));
+  const unexpected = found.filter((guid) => !wanted.includes(guid));
+  const failed = results.filter((r) => r.status === 'error' && r.errcode !== 1013);
+  if (missing.length > 0 || unexpected.length > 0 || failed.length > 0 || results.length !== PLESK_PLAN_GUIDS.length) {
+    return `plans ${found.join(', ') || 'none'} found, ${wanted.join(', ')} expected; errors ${results.filter((r) => r.status === 'error').map((r) => r.errcode).join(', ') || 'none'}`;
+  }
+  return undefined;
+}
+
+function pleskSubscriptionSteps(target: Target, world: World): Step[] {
+  const version = DEFAULT_PROTOCOL_VERSION;
+  const guids = { kind: 'guid', values: PLESK_PLAN_GUIDS } as const;
+  return [
+    pleskStep(target, world, 'webspace/get', webspaceGetPacket({ kind: 'id', values: [PLESK_SUBSCRIPTION.id] }, ['gen_info', 'subscriptions'], version), (results) => {
+      const [result] = results;
+      const gen = (result?.node['data'] as { gen_info?: { name?: unknown } } | undefined)?.gen_info;
+      if (results.length !== 1 || result?.status !== 'ok') return `${results.length} results, first ${result?.status ?? 'none'} ${result?.errcode ?? ''}`.trim();
+      return result.filterId === PLESK_SUBSCRIPTION.id && result.id === PLESK_SUBSCRIPTION.id && gen?.name === PLESK_SUBSCRIPTION.name
+        ? undefined
+        : `subscription ${result.id ?? '?'} ${String(gen?.name)}, not ${PLESK_SUBSCRIPTION.id} ${PLESK_SUBSCRIPTION.name}`;
+    }),
+    pleskStep(target, world, 'service-plan/get', planGetPacket('service-plan', guids, undefined, version), (results) =>
+      planResultsProblem(results, [PLESK_SERVICE_PLAN.guid]),
+    ),
+    pleskStep(target, world, 'service-plan-addon/get', planGetPacket('service-plan-addon', guids, undefined, version), (results) =>
+      planResultsProblem(results, PLESK_ADDON_PLANS.map((plan) => plan.guid)),
+    ),
+  ];
+}
+
+interface PleskPlanAnswer {
+  guid?: string;
+  kind?: string;
+}
+
+/** The gateway's answer: the right subscription, its main plan and its add-ons, nothing else. */
+function pleskSubscriptionProblem(data: Record<string, unknown>): string | undefined {
+  const sub = data['pleskSubscription'] as { id?: string; name?: string; servicePlan?: PleskPlanAnswer | null; addonPlans?: PleskPlanAnswer[] } | null;
+  const addons = sub?.addonPlans?.map((plan) => `${plan.kind}:${plan.guid}`).join(',');
+  const wanted = PLESK_ADDON_PLANS.map((plan) => `ADDON:${plan.guid}`).join(',');
+  const right =
+    sub?.id === PLESK_SUBSCRIPTION.id &&
+    sub.name === PLESK_SUBSCRIPTION.name &&
+    sub.servicePlan?.guid === PLESK_SERVICE_PLAN.guid &&
+    sub.servicePlan.kind === 'SERVICE' &&
+    addons === wanted;
+  return right ? undefined : `unexpected subscription: ${JSON.stringify(sub).slice(0, 200)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,7 +501,23 @@ export function operations(): Operation[] {
     },
   };
 
-  return [packageOp, ...byIdsOps, listOp, cancelOp];
+  const pleskOp: Operation = {
+    key: 'plesk',
+    label: 'pleskSubscription(by: id)',
+    upstream: 'plesk',
+    expectedCalls: PLESK_CALLS,
+    consumes: false,
+    workload(target, world) {
+      if (target !== 'gateway') {
+        const steps = pleskSubscriptionSteps(target, world);
+        return { requestsPerOp: steps.length, steps };
+      }
+      const variables = { server: 'default', by: { id: PLESK_SUBSCRIPTION.id } };
+      return { requestsPerOp: 1, steps: [graphqlStep(world, 'PleskSubscription', PLESK_SUBSCRIPTION_DOC, variables, pleskSubscriptionProblem)] };
+    },
+  };
+
+  return [packageOp, ...byIdsOps, listOp, cancelOp, pleskOp];
 }
 
 function parseJson<T>(text: string): T | undefined {

@@ -1,0 +1,102 @@
+/**
+ * The engine floor: what graphql-js alone spends on an operation's documents, without HTTP, an
+ * upstream, authentication or the gateway's resolvers. The gateway's own schema (schema.graphql)
+ * with trivial resolvers over in-memory packages, each `package(id)` answering a promise (as a
+ * loader does), executed with graphql-js's `execute` and serialized with JSON.stringify, exactly
+ * the two steps the gateway runs per operation once a document is parsed and validated (cached).
+ *
+ * Any gateway built on graphql-js pays at least this, so it bounds what the gateway can reach
+ * against the minimal proxy. Run by run.ts after the rounds; alone: `tsx bench/engine.ts`.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSchema, execute, parse, validate, type GraphQLSchema } from 'graphql';
+import { REPO_ROOT } from './processes.js';
+import { CURVE_SIZES, packagesByIdDoc } from './variants.js';
+
+export interface EngineFloor {
+  packages: number;
+  /** CPU µs of execute + JSON.stringify per operation (median of the batches). */
+  cpuUsPerOp: number;
+  /** Bytes of the serialized result, to compare with what the gateway sends. */
+  resultBytes: number;
+}
+
+interface WirePackage {
+  id: string;
+  accountId: string;
+  createdDate: string;
+  productInstances: { instanceId: string; catalogProductId: string; status: string; siteId?: string }[];
+}
+
+function engineSchema(): GraphQLSchema {
+  const schema = buildSchema(readFileSync(join(REPO_ROOT, 'schema.graphql'), 'utf8'));
+  // Field resolvers the default resolver cannot stand in for; everything else is a property read.
+  const instance = schema.getType('ProductInstance') as unknown as { getFields(): Record<string, { resolve?: (source: { siteId?: string }) => unknown }> };
+  instance.getFields()['isFloating']!.resolve = (source) => source.siteId === undefined;
+  return schema;
+}
+
+function packages(count: number): Map<string, WirePackage> {
+  const accountId = randomUUID();
+  const byId = new Map<string, WirePackage>();
+  for (let k = 0; k < count; k++) {
+    const id = randomUUID();
+    byId.set(id, {
+      id,
+      accountId,
+      createdDate: new Date(Date.UTC(2024, 0, 1, 0, 0, k)).toISOString(),
+      productInstances: [{ instanceId: randomUUID(), catalogProductId: randomUUID(), status: 'ENABLED' }],
+    });
+  }
+  return byId;
+}
+
+/** Median CPU per operation over batches of about `batchMs` each. */
+async function measureOne(schema: GraphQLSchema, n: number, batches: number, batchMs: number): Promise<EngineFloor> {
+  const data = packages(n);
+  const ids = [...data.keys()];
+  const document = parse(packagesByIdDoc(n));
+  const errors = validate(schema, document);
+  if (errors.length > 0) throw new Error(`engine floor: the ${n}-id document is invalid: ${errors[0]!.message}`);
+  const variableValues = Object.fromEntries(ids.map((id, k) => [`id${k}`, id]));
+  const rootValue = { package: ({ id }: { id: string }) => Promise.resolve(data.get(id) ?? null) };
+  let resultBytes = 0;
+  const once = async (): Promise<void> => {
+    const result = await execute({ schema, document, rootValue, variableValues });
+    if (result.errors?.length) throw new Error(`engine floor: ${result.errors[0]!.message}`);
+    resultBytes = JSON.stringify(result).length;
+  };
+
+  // Warm-up, and a first estimate of how many operations fill a batch.
+  const warmStart = performance.now();
+  let warm = 0;
+  while (performance.now() - warmStart < batchMs) {
+    await once();
+    warm++;
+  }
+  const perBatch = Math.max(3, warm);
+  const samples: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < perBatch; i++) await once();
+    const used = process.cpuUsage(start);
+    samples.push((used.user + used.system) / perBatch);
+  }
+  samples.sort((a, b) => a - b);
+  return { packages: n, cpuUsPerOp: samples[Math.floor(samples.length / 2)]!, resultBytes };
+}
+
+export async function measureEngineFloor(options: { batches?: number; batchMs?: number } = {}): Promise<EngineFloor[]> {
+  const schema = engineSchema();
+  const out: EngineFloor[] = [];
+  for (const n of CURVE_SIZES) out.push(await measureOne(schema, n, options.batches ?? 5, options.batchMs ?? 300));
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const floor of await measureEngineFloor()) {
+    process.stdout.write(`${String(floor.packages).padStart(4)} ids  ${floor.cpuUsPerOp.toFixed(0).padStart(7)} µs/op  ${(floor.cpuUsPerOp / floor.packages).toFixed(1).padStart(6)} µs/package  ${floor.resultBytes} bytes\n`);
+  }
+}
