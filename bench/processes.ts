@@ -60,7 +60,7 @@ export class Processes {
    * Starts `node <script>` (relative to the repository; a `.ts` script through tsx's loader), on
    * `cpu` when pinning is possible.
    */
-  start(name: string, script: string, env: Record<string, string>, pinning: Pinning, cpu: number | undefined): Child {
+  start(name: string, script: string, env: Record<string, string>, pinning: Pinning, cpu: number | undefined, flags: readonly string[] = []): Child {
     const logFile = join(this.dir, `${name}.log`);
     const out = openSync(logFile, 'a');
     // BENCH_PROFILE_DIR: write a V8 CPU profile of the gateway there, for `node --cpu-prof` analysis.
@@ -68,7 +68,7 @@ export class Processes {
     // BENCH_GATEWAY_NODE_ARGS: extra node flags for the gateway (`--trace-gc`, heap sizes), for experiments.
     const extra = name === 'gateway' ? (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
     const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    const nodeArgs = [...profile, ...extra, ...loader, script];
+    const nodeArgs = [...flags, ...profile, ...extra, ...loader, script];
     // taskset execs the command, so the pid we get is node's own.
     const [command, args] =
       pinning.taskset && cpu !== undefined
@@ -144,6 +144,18 @@ export function createCallersFile(dir: string): { file: string; token: string } 
   const callers = { callers: [{ name: 'bench', tokenSha256, roles: ['admin'], wixAccounts: ['*'], pleskServers: ['*'] }] };
   writeFileSync(file, `${JSON.stringify(callers, null, 2)}\n`, { mode: 0o600 });
   return { file, token };
+}
+
+/**
+ * The node flags and script of `npm start` (`node <flags> <script>` in package.json), so that the
+ * gateway is measured exactly as it is run.
+ */
+export function gatewayStartCommand(): { flags: string[]; script: string } {
+  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = (scripts['start'] ?? '').trim().split(/\s+/);
+  const script = words.at(-1);
+  if (words[0] !== 'node' || !script?.endsWith('.js')) throw new Error(`npm start is not "node <flags> <script>.js": ${scripts['start']}`);
+  return { flags: words.slice(1, -1), script };
 }
 
 /** `npm run build`: the gateway is measured as `npm start` runs it, compiled. */

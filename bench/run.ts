@@ -20,7 +20,7 @@ import { WIX_DEMO } from '../src/sandbox/wix/index.js';
 import { measureEngineFloor } from './engine.js';
 import { drain, drive, measure, type DriveSpec, type Meter } from './load.js';
 import { clockTicksPerSecond, memory } from './proc.js';
-import { buildGateway, choosePinning, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
+import { buildGateway, choosePinning, gatewayStartCommand, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
 import { addEngineFloor, addRatios, costCurve, formatCurve, formatResults, recordJson, summarise, writeJson, type Summary, type VariantRecord } from './report.js';
 import { gatewayUpstreamEnv, parseSandboxBanner, PleskSandboxControl, SANDBOX_READY, WixSandboxControl, type UpstreamControl, type UpstreamName } from './upstreams.js';
 import { IdPool, operations, TARGETS, type Operation, type Target, type World } from './variants.js';
@@ -108,9 +108,6 @@ function selectVariants(only: string[]): Variant[] {
  * The gateway's default request limits admit 100 aliased look-ups; the 1000-id document of the cost
  * curve needs more. Only the thresholds move: the checks still run on every request.
  */
-/** The gateway as `npm start` runs it (built by `npm run build`). */
-const GATEWAY_SCRIPT = 'dist/main.js';
-
 const LIMITS_FOR_1000_IDS = {
   GATEWAY_MAX_ALIASES: '1000',
   GATEWAY_MAX_TOKENS: '50000',
@@ -150,10 +147,12 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   const proxies: Partial<Record<UpstreamName, Server>> = {};
   const starting: Promise<void>[] = [];
   if (needs('gateway')) {
+    // Built and started as `npm start` does: the same flags, the compiled script.
     buildGateway();
+    const start = gatewayStartCommand();
     const child = processes.start(
       'gateway',
-      GATEWAY_SCRIPT,
+      start.script,
       {
         ...gatewayUpstreamEnv(info),
         PORT: '0',
@@ -169,6 +168,7 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
       },
       pinning,
       pinning.serverCpu,
+      start.flags,
     );
     starting.push(processes.waitFor(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => void (gateway = { child, url: m[1]! })));
   }
