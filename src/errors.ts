@@ -9,8 +9,24 @@ export type Upstream = 'wix' | 'plesk';
 
 export const UPSTREAM_LABEL: Record<Upstream, string> = { wix: 'Wix', plesk: 'Plesk' };
 
+/**
+ * An expected outcome, not a bug: it carries no stack trace. A stack is costly to capture and
+ * more so to format (GraphQL reads it when it wraps the error, once per failed field: a failing
+ * upstream under a 100-field read would pay it 100 times), and it would only point at the throw.
+ * The upstream's own error rides along as `cause`, with its stack.
+ */
 export abstract class GatewayError extends Error {
   abstract readonly code: string;
+
+  constructor(message?: string, options?: ErrorOptions) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
 }
 
 export class NotFoundError extends GatewayError {
