@@ -13,7 +13,7 @@ import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { runWixWrite, type PackagePayload } from './wix-write.js';
 import { BillingInfoInput, ProductInstanceRef, ProductInstanceStatusEnum, toBillingInfo } from './product-instance.js';
-import { countryCode, discountCode, externalId, guid, pageSize } from './validators.js';
+import { countryCode, discountCode, externalId, guid, guidArguments, pageSize } from './validators.js';
 
 export const PackageRef = builder.objectRef<Package>('Package');
 
@@ -128,11 +128,15 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A package by id; null when it does not exist in the account.',
     authScopes: { viewer: true },
+    // GUIDs checked in the resolver (guidArguments), not by the validation plugin: see validators.ts.
     args: {
-      accountId: t.arg.id({ required: false, validate: guid }),
-      id: t.arg.id({ required: true, validate: guid }),
+      accountId: t.arg.id({ required: false }),
+      id: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx) => loadPackage(ctx, ctx.wixAccount(args.accountId as string | null), String(args.id)),
+    resolve: (_root, args, ctx) => {
+      const { accountId, id } = guidArguments({ accountId: args.accountId, id: args.id });
+      return loadPackage(ctx, ctx.wixAccount(accountId), id!);
+    },
   }),
 
   packages: t.field({

@@ -21,7 +21,7 @@ import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { PackageRef, packageSuccess } from './package.js';
 import { runWixWrite } from './wix-write.js';
-import { discountCode, guid, intervalCount } from './validators.js';
+import { discountCode, guid, guidArguments, intervalCount } from './validators.js';
 
 /** An instance is always shown with the package it belongs to. */
 export interface InstanceInPackage {
@@ -120,11 +120,15 @@ builder.queryField('productInstance', (t) =>
     nullable: true,
     description: 'A product instance by id, with its package; null when it does not exist in the account.',
     authScopes: { viewer: true },
+    // GUIDs checked in the resolver (guidArguments), not by the validation plugin: see validators.ts.
     args: {
-      accountId: t.arg.id({ required: false, validate: guid }),
-      instanceId: t.arg.id({ required: true, validate: guid }),
+      accountId: t.arg.id({ required: false }),
+      instanceId: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx) => loadInstance(ctx, ctx.wixAccount(args.accountId as string | null), String(args.instanceId)),
+    resolve: (_root, args, ctx) => {
+      const { accountId, instanceId } = guidArguments({ accountId: args.accountId, instanceId: args.instanceId });
+      return loadInstance(ctx, ctx.wixAccount(accountId), instanceId!);
+    },
   }),
 );
 

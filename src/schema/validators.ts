@@ -4,6 +4,7 @@
  */
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { z } from 'zod';
+import { InvalidInputError, type InputIssue } from '../errors.js';
 
 /** ISO-3166-1 alpha-2, officially assigned codes. */
 const ISO_COUNTRIES = new Set(
@@ -33,6 +34,25 @@ export const guid: StandardSchemaV1<unknown, string> = {
     validate: (value) => (typeof value === 'string' && GUID.test(value) ? { value: value.toLowerCase() } : { issues: GUID_ISSUE }),
   },
 };
+
+/**
+ * The `guid` rule applied by hand to the arguments of a by-id look-up (`package(id)`,
+ * `productInstance(instanceId)`): the validation plugin's generic argument mapping cost more per
+ * field than the rest of the look-up, and a frontend sends a page of rows as 100 aliased look-ups.
+ * Absent arguments stay absent; every malformed one is reported, as the plugin does.
+ */
+export function guidArguments<K extends string>(args: Record<K, string | number | null | undefined>): Record<K, string | undefined> {
+  const out = {} as Record<K, string | undefined>;
+  let issues: InputIssue[] | undefined;
+  for (const name in args) {
+    const value = args[name];
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string' && GUID.test(value)) out[name] = value.toLowerCase();
+    else (issues ??= []).push({ path: [name], message: GUID_ISSUE[0]!.message });
+  }
+  if (issues) throw new InvalidInputError(issues);
+  return out;
+}
 
 export const externalId = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 

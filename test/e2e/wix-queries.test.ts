@@ -69,7 +69,17 @@ describe('package(id)', () => {
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
     const badAccount = await stack.gql(PACKAGE, { id: WIX_DEMO.packageId, accountId: '1; DROP TABLE' });
     expect(badAccount.body.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    const both = await stack.gql(PACKAGE, { id: 'x', accountId: 'y' });
+    expect(both.body.errors?.[0]?.extensions?.issues).toEqual([
+      { path: ['accountId'], message: 'must be a GUID such as 3f2a9c4e-1b7d-4c2e-9a55-0d6e8f1b2c3d' },
+      { path: ['id'], message: 'must be a GUID such as 3f2a9c4e-1b7d-4c2e-9a55-0d6e8f1b2c3d' },
+    ]);
     expect(wixCalls(stack)).toEqual([]);
+  });
+
+  it('reads an upper-case GUID as the lower-case one Wix uses', async () => {
+    const res = await stack.gql(PACKAGE, { id: WIX_DEMO.packageId.toUpperCase() });
+    expect(res.body.data.package.id).toBe(WIX_DEMO.packageId);
   });
 
   it('reports an unknown account as NOT_FOUND', async () => {
@@ -99,6 +109,12 @@ describe('productInstance(instanceId)', () => {
       'productInstances.instanceId': { $hasSome: [WIX_DEMO.floatingInstanceId] },
       accountId: { $eq: WIX_DEMO.accountId },
     });
+  });
+
+  it('rejects a malformed instance id before any upstream call', async () => {
+    const bad = await stack.gql(QUERY, { instanceId: '../packages' });
+    expect(bad.body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['instanceId'] }] });
+    expect(wixCalls(stack)).toEqual([]);
   });
 
   it("is null for an unknown instance and for another account's instance", async () => {
