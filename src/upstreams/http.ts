@@ -109,7 +109,6 @@ export class UpstreamHttp {
   readonly upstream: Upstream;
   private readonly pool: Pool;
   private readonly basePath: string;
-  private readonly origin: string;
   private readonly deadlineMs: number;
   private readonly maxResponseBytes: number;
   private readonly resilience: UpstreamResilience;
@@ -118,13 +117,12 @@ export class UpstreamHttp {
   constructor(options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
     this.upstream = options.upstream;
-    this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.deadlineMs = options.deadlineMs ?? DEFAULTS.deadlineMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
     this.resilience = options.resilience ?? {};
     this.onCall = options.onCall;
-    this.pool = new Pool(this.origin, {
+    this.pool = new Pool(url.origin, {
       connections: options.connections ?? DEFAULTS.connections,
       headersTimeout: options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
