@@ -3,7 +3,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,13 @@ import { startWixSandbox, WIX_DEMO } from '../../src/sandbox/wix/index.js';
 
 const TSX = ['--import', 'tsx', 'src/main.ts'];
 const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
 const auditDir = mkdtempSync(join(tmpdir(), 'rgw-process-'));
+afterAll(async () => {
+  await Promise.all(
+    children.map((child) => (child.exitCode === null && child.signalCode === null ? (child.kill('SIGKILL'), once(child, 'exit')) : undefined)),
+  );
+  rmSync(auditDir, { recursive: true, force: true });
+});
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, TSX, {
