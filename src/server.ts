@@ -16,6 +16,7 @@ import { createContextFactory, type GatewayContext, type GatewayServices } from 
 import { GatewayError, InvalidInputError, UpstreamError } from './errors.js';
 import { useHealthEndpoints, type ReadinessCheck } from './observability/health.js';
 import type { Logger } from './observability/logger.js';
+import { errorAt } from './schema/field-error.js';
 import { schema } from './schema/index.js';
 import { DEFAULT_LIMITS, limitPlugins, type RequestLimits } from './security/limits.js';
 import type { NamedBreaker } from './upstreams/setup.js';
@@ -54,26 +55,20 @@ export interface Gateway {
   close(drainMs?: number): Promise<void>;
 }
 
-/** Turns an error raised while executing into what the client may see. */
+/** Turns an error raised while executing into what the client may see, at the same place (errorAt: see field-error.ts). */
 export function maskError(log: Logger) {
   return (error: unknown): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     const graphqlError = error instanceof GraphQLError ? error : undefined;
     if (original instanceof GatewayError) {
-      return new GraphQLError(original.message, {
-        ...(graphqlError ? { nodes: graphqlError.nodes, path: graphqlError.path } : {}),
-        extensions: gatewayExtensions(original),
-      });
+      return errorAt(original.message, graphqlError, gatewayExtensions(original));
     }
     // GraphQL's own errors (syntax, validation, variable coercion, limits) carry no original error.
     if (graphqlError && (original === undefined || original instanceof GraphQLError)) {
       return original instanceof GraphQLError && original.extensions.code ? original : graphqlError;
     }
     log.error({ err: original }, 'unexpected error while executing');
-    return new GraphQLError('Unexpected error.', {
-      ...(graphqlError ? { nodes: graphqlError.nodes, path: graphqlError.path } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
-    });
+    return errorAt('Unexpected error.', graphqlError, { code: 'INTERNAL_SERVER_ERROR' });
   };
 }
 

@@ -3,6 +3,7 @@
  * on a whole package (create, cancel, update its external id).
  */
 import { createHash } from 'node:crypto';
+import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
@@ -10,6 +11,7 @@ import { toGatewayError } from '../upstreams/wix/errors.js';
 import type { Package, PackagesQuery, ProductInstance } from '../upstreams/wix/types.js';
 import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
+import { fieldError } from './field-error.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { runWixWrite, type PackagePayload } from './wix-write.js';
 import { BillingInfoInput, ProductInstanceRef, ProductInstanceStatusEnum, toBillingInfo } from './product-instance.js';
@@ -32,12 +34,12 @@ PackageRef.implement({
   }),
 });
 
-/** Reads one package through the request's loader; a Wix failure becomes the gateway's error. */
-export async function loadPackage(ctx: GatewayContext, accountId: string, id: string): Promise<Package | null> {
+/** Reads one package through the request's loader; a Wix failure becomes the gateway's error, located at the field. */
+async function loadPackage(ctx: GatewayContext, accountId: string, id: string, info: GraphQLResolveInfo): Promise<Package | null> {
   try {
     return await ctx.wixLoaders.package(accountId, id);
   } catch (error) {
-    throw toGatewayError(error, { target: { resource: 'Package', id } });
+    throw fieldError(toGatewayError(error, { target: { resource: 'Package', id } }), info);
   }
 }
 
@@ -133,9 +135,18 @@ builder.queryFields((t) => ({
       accountId: t.arg.id({ required: false }),
       id: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx) => {
-      const { accountId, id } = guidArguments({ accountId: args.accountId, id: args.id });
-      return loadPackage(ctx, ctx.wixAccount(accountId), id!);
+    // Errors located by fieldError: documents repeat this field under aliases (see field-error.ts).
+    resolve: (_root, args, ctx, info) => {
+      let account: string;
+      let id: string;
+      try {
+        const checked = guidArguments({ accountId: args.accountId, id: args.id });
+        account = ctx.wixAccount(checked.accountId);
+        id = checked.id!;
+      } catch (error) {
+        throw fieldError(error, info);
+      }
+      return loadPackage(ctx, account, id, info);
     },
   }),
 

@@ -2,6 +2,7 @@
  * ProductInstance: one product sold within a package, its billing types and enums, the
  * `productInstance` query and the mutations that act on one instance.
  */
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { toGatewayError } from '../upstreams/wix/errors.js';
@@ -18,6 +19,7 @@ import {
 } from '../upstreams/wix/types.js';
 import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
+import { fieldError } from './field-error.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { PackageRef, packageSuccess } from './package.js';
 import { runWixWrite } from './wix-write.js';
@@ -102,13 +104,13 @@ export function toBillingInfo(input: { type: BillingInfo['type']; cycleDuration?
   return { type: input.type, ...(input.cycleDuration ? { cycleDuration: input.cycleDuration } : {}) };
 }
 
-/** Finds an instance in its package; the instance id is what the caller knows. */
-async function loadInstance(ctx: GatewayContext, accountId: string, instanceId: string): Promise<InstanceInPackage | null> {
+/** Finds an instance in its package; the instance id is what the caller knows. Errors are located at the field. */
+async function loadInstance(ctx: GatewayContext, accountId: string, instanceId: string, info: GraphQLResolveInfo): Promise<InstanceInPackage | null> {
   let pkg: Package | null;
   try {
     pkg = await ctx.wixLoaders.packageOfInstance(accountId, instanceId);
   } catch (error) {
-    throw toGatewayError(error);
+    throw fieldError(toGatewayError(error), info);
   }
   const instance = pkg?.productInstances.find((candidate) => candidate.instanceId === instanceId);
   return pkg && instance ? { pkg, instance } : null;
@@ -125,9 +127,18 @@ builder.queryField('productInstance', (t) =>
       accountId: t.arg.id({ required: false }),
       instanceId: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx) => {
-      const { accountId, instanceId } = guidArguments({ accountId: args.accountId, instanceId: args.instanceId });
-      return loadInstance(ctx, ctx.wixAccount(accountId), instanceId!);
+    // Errors located by fieldError: documents repeat this field under aliases (see field-error.ts).
+    resolve: (_root, args, ctx, info) => {
+      let account: string;
+      let instanceId: string;
+      try {
+        const checked = guidArguments({ accountId: args.accountId, instanceId: args.instanceId });
+        account = ctx.wixAccount(checked.accountId);
+        instanceId = checked.instanceId!;
+      } catch (error) {
+        throw fieldError(error, info);
+      }
+      return loadInstance(ctx, account, instanceId, info);
     },
   }),
 );

@@ -45,6 +45,27 @@ describe('a failing Wix API on reads', () => {
     expect(Object.keys(error.extensions ?? {})).not.toContain('stacktrace');
   });
 
+  it('a batch of aliased look-ups failing together: one error per field, at its own line and column', async () => {
+    stack.wixSandbox.faults.add({ fault: { kind: 'malformed' } });
+    const doc = [
+      'query Rows {',
+      `  p0: package(id: "${WIX_DEMO.packageId}") { id }`,
+      `  p1: package(id: "${WIX_DEMO.mailboxPackageId}") { id }`,
+      `    i0: productInstance(instanceId: "${WIX_DEMO.mailboxInstanceId}") { instanceId }`,
+      '}',
+    ].join('\r\n');
+    const res = await stack.gql(doc);
+    expect(res.body.data).toEqual({ p0: null, p1: null, i0: null });
+    const errors = ([...res.body.errors!] as { path?: string[]; locations?: unknown; extensions?: Record<string, unknown> }[]).sort((a, b) =>
+      String(a.path).localeCompare(String(b.path)),
+    );
+    expect(errors.map(({ path, locations, extensions }) => ({ path, locations, code: extensions?.code }))).toEqual([
+      { path: ['i0'], locations: [{ line: 4, column: 5 }], code: 'UPSTREAM_BAD_RESPONSE' },
+      { path: ['p0'], locations: [{ line: 2, column: 3 }], code: 'UPSTREAM_BAD_RESPONSE' },
+      { path: ['p1'], locations: [{ line: 3, column: 3 }], code: 'UPSTREAM_BAD_RESPONSE' },
+    ]);
+  });
+
   it('429 is RATE_LIMITED with the retry-after hint', async () => {
     stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 429, headers: { 'retry-after': '7' } } });
     const res = await stack.gql(READ);
