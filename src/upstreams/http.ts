@@ -194,34 +194,21 @@ export class UpstreamHttp {
 
   private async once(req: UpstreamRequest, deadline: number, attempt: number): Promise<UpstreamResponse> {
     const started = performance.now();
-    // One controller per call, aborted by the deadline or by the caller's signal (reads only).
-    // A timer cleared when the call ends, and a listener removed then: AbortSignal.timeout would
-    // fire for every call later, and AbortSignal.any costs more than the rest of a small call.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DeadlineExceeded()), Math.max(1, deadline - Date.now()));
-    const unlink = req.signal && req.read ? follow(req.signal, controller) : undefined;
-    let status: number | undefined;
+    const call = new CollectedCall(this.maxResponseBytes);
+    // Cancelled by the deadline or by the caller's signal (reads only): a timer cleared when the call
+    // ends, and a listener removed then (AbortSignal.timeout would fire for every call later).
+    const timer = setTimeout(() => call.cancel(new DeadlineExceeded()), Math.max(1, deadline - Date.now()));
+    const unlink = req.signal && req.read ? follow(req.signal, call) : undefined;
     try {
-      // The pool itself, with a path: `request(url)` would parse the URL on every call.
-      const res = await this.pool.request({
-        method: req.method,
-        path: this.path(req),
-        headers: req.headers,
-        body: req.body ?? null,
-        signal: controller.signal,
-      });
-      status = res.statusCode;
-      const body = await readCapped(res.body, this.maxResponseBytes);
-      const headers: Record<string, string> = {};
-      for (const name in res.headers) {
-        const value = res.headers[name];
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      this.report(req, started, attempt, status);
-      return { status, headers, body };
+      // The pool itself, with a path (no URL to parse), and a handler that collects the body:
+      // `request()` would wrap every answer in a stream only for this code to read it whole.
+      this.pool.dispatch({ method: req.method, path: this.path(req), headers: req.headers ?? null, body: req.body ?? null }, call);
+      const response = await call.response;
+      this.report(req, started, attempt, response.status);
+      return response;
     } catch (error) {
-      const failure = classify(error, controller.signal);
-      this.report(req, started, attempt, status, failure);
+      const failure = classify(error, call.cancelledBy);
+      this.report(req, started, attempt, call.status, failure);
       throw new UpstreamTransportError(this.upstream, failure, { cause: error });
     } finally {
       clearTimeout(timer);
@@ -248,34 +235,98 @@ export class UpstreamHttp {
   }
 }
 
-/** Aborts `controller` when `signal` aborts; returns the unlinking function. */
-function follow(signal: AbortSignal, controller: AbortController): (() => void) | undefined {
+/** Cancels `call` when `signal` aborts; returns the unlinking function. */
+function follow(signal: AbortSignal, call: CollectedCall): (() => void) | undefined {
   if (signal.aborted) {
-    controller.abort(signal.reason);
+    call.cancel(signal.reason);
     return undefined;
   }
-  const onAbort = () => controller.abort(signal.reason);
+  const onAbort = () => call.cancel(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
 }
 
-/** The body as UTF-8 text; rejects with ResponseTooLarge (and drops the body) past `maxBytes`. */
-function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        body.destroy();
-        reject(new ResponseTooLarge());
-        return;
-      }
-      chunks.push(chunk);
+/**
+ * One call's undici handler: collects the status, the headers and the body as UTF-8 text, and
+ * fails with ResponseTooLarge (dropping the connection) past `maxBytes`. `cancel` aborts the call
+ * whether or not it has started.
+ */
+class CollectedCall implements Dispatcher.DispatchHandler {
+  readonly response: Promise<UpstreamResponse>;
+  status: number | undefined;
+  /** Why the call was cancelled, when it was. */
+  cancelledBy: unknown;
+  private headers: Record<string, string> = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private abort: ((reason?: Error) => void) | undefined;
+  private settled = false;
+  private resolve!: (response: UpstreamResponse) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor(private readonly maxBytes: number) {
+    this.response = new Promise<UpstreamResponse>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
     });
-    body.once('error', reject);
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8')));
-  });
+  }
+
+  /** Settles at once, even while the call waits in the pool's queue; the connection is dropped when there is one. */
+  cancel(reason: unknown): void {
+    if (this.settled || this.cancelledBy !== undefined) return;
+    this.cancelledBy = reason ?? new Error('cancelled');
+    this.fail(this.cancelledBy);
+    this.abort?.(this.cancelledBy as Error);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.cancelledBy !== undefined) abort(this.cancelledBy as Error);
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true; // 1xx: the answer is still to come
+    this.status = statusCode;
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toString('latin1').toLowerCase();
+      const value = rawHeaders[i + 1]!.toString('utf8');
+      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+    }
+    this.headers = headers;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return false;
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      const error = new ResponseTooLarge();
+      this.fail(error);
+      this.abort?.(error);
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { chunks, size } = this;
+    const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+    this.resolve({ status: this.status!, headers: this.headers, body });
+  }
+
+  onError(error: Error): void {
+    this.fail(error);
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(error);
+  }
 }
 
 class ResponseTooLarge extends Error {}
@@ -286,15 +337,12 @@ class DeadlineExceeded extends Error {
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function classify(error: unknown, signal: AbortSignal): TransportFailure {
+function classify(error: unknown, cancelledBy: unknown): TransportFailure {
   if (error instanceof ResponseTooLarge || error instanceof undiciErrors.ResponseExceededMaxSizeError) return 'too-large';
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) return 'timeout';
+  if (cancelledBy !== undefined) return cancelledBy instanceof DeadlineExceeded ? 'timeout' : 'aborted';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && CONNECT_CODES.has(code)) return 'connect';
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'AbortError' || name === 'TimeoutError' || error instanceof undiciErrors.RequestAbortedError) {
-    return signal.reason instanceof DeadlineExceeded ? 'timeout' : 'aborted';
-  }
   return 'reset';
 }
 
