@@ -1,6 +1,11 @@
 /**
  * What every resolver receives: who is calling, the upstream clients, fresh loaders for this one
  * request, the audit trail, and the account checks every operation goes through.
+ *
+ * The upstream clients a resolver reaches (`wix`, the loaders', `pleskServer(...).client`) are views
+ * of the shared ones that state the request's `CallOrigin` on every call: its request id and, with
+ * tracing, its operation span. Explicit, since nothing on the request path carries it implicitly
+ * (no AsyncLocalStorage: see observability/tracing.ts).
  */
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -9,6 +14,7 @@ import type { IdempotencyStore } from './idempotency/store.js';
 import type { SingleFlight } from './resilience/single-flight.js';
 import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
+import type { CallOrigin } from './upstreams/http.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
 import { PleskLoaders } from './upstreams/plesk/loaders.js';
 import type { WixClient } from './upstreams/wix/client.js';
@@ -67,15 +73,21 @@ export interface GatewayContext {
 
 export const ACCOUNT_DENIED = 'You are not allowed to act on this account.';
 
-export function createContextFactory(services: GatewayServices, facts: (request: Request) => RequestFacts) {
+/** The span the request's upstream calls are children of (its operation's), when tracing is on. */
+export type ParentSpanOf = (request: Request) => CallOrigin['parentSpan'];
+
+export function createContextFactory(services: GatewayServices, facts: (request: Request) => RequestFacts, parentSpanOf?: ParentSpanOf) {
   return (initial: YogaInitialContext): GatewayContext => {
     const { requestId, caller } = facts(initial.request);
+    const parentSpan = parentSpanOf?.(initial.request);
+    const origin: CallOrigin = parentSpan ? { requestId, parentSpan } : { requestId };
+    const wix = services.wix.withOrigin(origin);
     const context: GatewayContext = {
       requestId,
       caller,
       log: requestLog(services.log, requestId),
-      wix: services.wix,
-      wixLoaders: new WixLoaders(services.wix, initial.request.signal),
+      wix,
+      wixLoaders: new WixLoaders(wix, initial.request.signal),
       pleskLoaders: new PleskLoaders(initial.request.signal),
       audit: services.audit,
       idempotency: services.idempotency,
@@ -108,7 +120,7 @@ export function createContextFactory(services: GatewayServices, facts: (request:
         if (!mayActOnPleskServer(caller, serverName)) throw new PermissionDeniedError('You are not allowed to act on this Plesk server.');
         const client = services.plesk.get(serverName);
         if (!client) throw new NotFoundError('Plesk server', serverName);
-        return { name: serverName, client };
+        return { name: serverName, client: client.withOrigin(origin) };
       },
     };
     return context;

@@ -12,7 +12,7 @@ import { execute, GraphQLError, subscribe } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator } from './auth/authenticator.js';
 import { useAuthentication } from './auth/plugin.js';
-import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
+import { createContextFactory, type GatewayContext, type GatewayServices, type ParentSpanOf } from './context.js';
 import { GatewayError, InvalidInputError, UpstreamError } from './errors.js';
 import { useHealthEndpoints, type ReadinessCheck } from './observability/health.js';
 import type { Logger } from './observability/logger.js';
@@ -37,7 +37,7 @@ export interface GatewayOptions extends GatewayServices {
   /** GraphiQL at /graphql for browsers; off in production. */
   graphiql?: { tabs?: GraphiQLTab[]; headers?: Record<string, string> } | false;
   /** Per-operation log lines, metrics (GET /metrics, authenticated like everything else) and spans. */
-  observability?: { plugins: Plugin[] };
+  observability?: { plugins: Plugin[]; operationSpan?: ParentSpanOf };
   /** The upstreams' breakers: /ready fails when every one is open. */
   breakers?: NamedBreaker[];
   /** Extra readiness checks besides the audit store and the breakers. */
@@ -111,7 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const authentication = useAuthentication({ authenticator: options.authenticator, log: options.log, graphiql: graphiql !== false });
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
-    context: createContextFactory(options, authentication.facts),
+    context: createContextFactory(options, authentication.facts, options.observability?.operationSpan),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,

@@ -6,12 +6,14 @@
  * Wiring: `plugins` go into the yoga plugin list (see operation-log.ts for where); `onUpstreamCall`
  * is `UpstreamHttpOptions.onCall`; the other `on*` methods are the callbacks of the resilience
  * primitives and of the idempotency store. Every callback is cheap and never throws.
+ * `operationSpan` gives the GraphQL context the ids its upstream calls name as their parent span
+ * (`CallOrigin`); an upstream call's line carries the `requestId` of its origin.
  */
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { GatewayMetrics, type BreakerStateName } from './metrics.js';
 import { ErrorCodes, OperationNamer, useOperationObservability, type OperationNamerOptions } from './operation-log.js';
-import { createTracing, type Tracing } from './tracing.js';
+import { createTracing, type OperationSpanIds, type SpanIds, type Tracing } from './tracing.js';
 
 export { BoundedLabel, GatewayMetrics, type BreakerStateName } from './metrics.js';
 export { ErrorCodes, OperationNamer, type OperationInfo } from './operation-log.js';
@@ -41,11 +43,15 @@ export interface UpstreamCallInfo {
   failure?: string;
   attempt?: number;
   durationMs: number;
+  /** What the call was made for (structurally `CallOrigin`). */
+  origin?: { requestId?: string; parentSpan?: SpanIds };
 }
 
 export interface Observability {
   /** yoga/envelop plugins: per-operation log line + metrics (+ span); in-flight gauge; GET /metrics. */
   plugins: Plugin[];
+  /** With tracing, the ids the request's operation span will have (its upstream calls' parent); else undefined. */
+  operationSpan(request: Request): OperationSpanIds | undefined;
   /** Pass as `UpstreamHttpOptions.onCall`: one log line + histogram observation (+ span) per attempt. */
   onUpstreamCall(record: UpstreamCallInfo): void;
   onRetry(upstream: string, info: { attempt: number; delayMs: number }): void;
@@ -75,7 +81,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
       options.log.error({ err: error }, 'tracing disabled: the OpenTelemetry SDK could not be started');
     }
   }
-  const plugin = useOperationObservability({
+  const operations = useOperationObservability({
     log,
     errorLog: options.log,
     metrics,
@@ -86,19 +92,20 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   });
 
   return {
-    plugins: [plugin],
+    plugins: [operations.plugin],
+    operationSpan: operations.operationSpan,
     metrics,
     onUpstreamCall(record) {
       try {
-        const { upstream, method, route, status, failure, attempt, durationMs } = record;
+        const { upstream, method, route, status, failure, attempt, durationMs, origin } = record;
         metrics?.upstreamCall(upstream, method, route, failure !== undefined || status === undefined ? 'error' : status, durationMs / 1000);
         const failed = failure !== undefined || status === undefined || status >= 500 || status === 429;
         if (failed ? log.isLevelEnabled('warn') : log.isLevelEnabled('debug')) {
-          const line = { upstream, method, route, status, failure, attempt, durationMs: Math.round(durationMs * 10) / 10 };
+          const line = { requestId: origin?.requestId, upstream, method, route, status, failure, attempt, durationMs: Math.round(durationMs * 10) / 10 };
           if (failed) log.warn(line, 'upstream call failed');
           else log.debug(line, 'upstream call');
         }
-        tracing?.upstreamCall({ upstream, method, route, status, failure, attempt, durationMs });
+        tracing?.upstreamCall({ upstream, method, route, status, failure, attempt, durationMs, parent: origin?.parentSpan });
       } catch {
         // Observability never breaks a call.
       }

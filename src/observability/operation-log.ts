@@ -4,7 +4,9 @@
  * and for every mutation, at `debug` for a successful query or subscription: reads are counted by
  * the metrics, and a line each would cost more than the rest of a small read (a write per line).
  *
- * - `onRequest`   start time, in-flight count; answers `GET <metricsPath>` itself.
+ * - `onRequest`   start time, in-flight count, and with tracing the operation span's ids (see
+ *                 tracing.ts; `operationSpan` hands them to the GraphQL context for the request's
+ *                 upstream calls); answers `GET <metricsPath>` itself.
  * - `onExecute`   notes the request id and caller from the GraphQL context, and the document.
  * - `onResultProcess` notes the final (already masked) result: exactly what the client receives.
  * - `onResponse`  writes the line and the metrics, and ends the in-flight count.
@@ -30,7 +32,7 @@ import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type Se
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { BoundedLabel, type GatewayMetrics } from './metrics.js';
-import type { Tracing } from './tracing.js';
+import type { OperationSpanIds, Tracing } from './tracing.js';
 
 export interface OperationInfo {
   /** Bounded label: see the module comment. */
@@ -175,6 +177,8 @@ interface RequestState {
   start: number;
   /** Counted in the in-flight gauge. */
   counted: boolean;
+  /** With tracing: the ids of the operation span. */
+  span?: OperationSpanIds;
   requestId?: string;
   caller?: string;
   callerKind?: string;
@@ -209,7 +213,13 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
-export function useOperationObservability(options: OperationPluginOptions): Plugin {
+export interface OperationObservability {
+  plugin: Plugin;
+  /** The ids the request's operation span will have; undefined without tracing. */
+  operationSpan(request: Request): OperationSpanIds | undefined;
+}
+
+export function useOperationObservability(options: OperationPluginOptions): OperationObservability {
   const { log, errorLog, metrics, tracing, namer, codes } = options;
   const metricsPath = metrics ? options.metricsPath : false;
   const states = new WeakMap<Request, RequestState>();
@@ -243,7 +253,8 @@ export function useOperationObservability(options: OperationPluginOptions): Plug
     const end = state.end ?? performance.now();
     const durationMs = end - state.start;
     const requestId = state.requestId ?? response.headers.get('x-request-id') ?? undefined;
-    for (const result of results) {
+    for (let index = 0; index < results.length; index += 1) {
+      const result = results[index];
       const info = results.length > 1 ? BATCH : state.document ? namer.info(state.document, state.operationName) : INVALID;
       const all = isAsyncIterable(result) || typeof result !== 'object' || result === null ? [] : codes.collect(result as ExecutionResult, info.type);
       const errorCodes = unique(all);
@@ -269,6 +280,8 @@ export function useOperationObservability(options: OperationPluginOptions): Plug
         );
       }
       tracing?.operation({
+        // One span only can have the request's ids: a batch's first (batching is off in server.ts).
+        ids: index === 0 ? state.span : undefined,
         operation: info.label,
         type: info.type,
         requestId,
@@ -282,7 +295,7 @@ export function useOperationObservability(options: OperationPluginOptions): Plug
     }
   };
 
-  return {
+  const plugin: Plugin = {
     onRequest({ request, url, endResponse, fetchAPI }) {
       // Method first: a POST never pays for parsing the URL here.
       if (metricsPath && (request.method === 'GET' || request.method === 'HEAD') && url.pathname === metricsPath) {
@@ -290,7 +303,9 @@ export function useOperationObservability(options: OperationPluginOptions): Plug
           endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : text, { status: 200, headers: { 'content-type': metrics!.contentType } }));
         });
       }
-      states.set(request, { start: performance.now(), counted: metrics !== undefined });
+      const state: RequestState = { start: performance.now(), counted: metrics !== undefined };
+      if (tracing) state.span = tracing.operationIds(request.headers.get('traceparent'));
+      states.set(request, state);
       metrics?.requestStarted();
       return undefined;
     },
@@ -314,4 +329,5 @@ export function useOperationObservability(options: OperationPluginOptions): Plug
       }
     },
   };
+  return { plugin, operationSpan: tracing ? (request) => states.get(request)?.span : () => undefined };
 }

@@ -5,7 +5,10 @@
  * Spans are recorded after the fact, with explicit start and end times: one SERVER span per GraphQL
  * operation (from the request reaching the gateway to its result) and one CLIENT span per upstream
  * attempt. No context propagation runs on the request path (no AsyncLocalStorage, no resolver
- * wrapping), so upstream spans are roots of their own traces, not children of the operation span.
+ * wrapping): instead the operation span's ids are decided when its request arrives
+ * (`operationIds`: the trace of a valid incoming W3C `traceparent`, else a new one), the request's
+ * upstream calls carry them explicitly (`CallOrigin.parentSpan`) and their spans are made its
+ * children, and the operation span is created with exactly those ids when the operation ends.
  * Attributes hold labels only (operation label, route template, request id, caller name): never
  * argument values, ids from paths, or headers.
  *
@@ -13,7 +16,8 @@
  * `OTEL_EXPORTER_OTLP_HEADERS` and the other standard OTLP variables are honoured by the exporter.
  */
 import { createRequire } from 'node:module';
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
+import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 
 export interface TracingOptions {
   /** OTLP/HTTP base URL, e.g. `http://otel-collector:4318`; `/v1/traces` is appended unless present. */
@@ -24,7 +28,23 @@ export interface TracingOptions {
   scheduledDelayMillis?: number;
 }
 
+/** A span's place in a trace, as W3C trace context and `CallOrigin.parentSpan` state it. */
+export interface SpanIds {
+  traceId: string;
+  spanId: string;
+  /** W3C trace flags; bit 0: sampled. */
+  traceFlags: number;
+}
+
+/** The ids of an operation's SERVER span, decided when its request arrives. */
+export interface OperationSpanIds extends SpanIds {
+  /** The caller's span, from a valid incoming `traceparent`: the operation span's remote parent. */
+  caller?: SpanIds;
+}
+
 export interface OperationSpanInfo {
+  /** From `operationIds` at the request's arrival; new ids when absent. */
+  ids: OperationSpanIds | undefined;
   operation: string;
   type: string;
   requestId: string | undefined;
@@ -45,9 +65,17 @@ export interface UpstreamSpanInfo {
   failure: string | undefined;
   attempt: number | undefined;
   durationMs: number;
+  /** The operation the call was made for; the span is a root without it. */
+  parent: SpanIds | undefined;
 }
 
 export interface Tracing {
+  /**
+   * The ids the operation span of a request arriving now will have: the trace id and flags of a
+   * valid `traceparent` header (then the caller's span is its parent), else a new sampled trace;
+   * a new span id.
+   */
+  operationIds(traceparent: string | null): OperationSpanIds;
   operation(info: OperationSpanInfo): void;
   upstreamCall(info: UpstreamSpanInfo): void;
   /** Exports what is buffered, then stops the exporter. */
@@ -68,6 +96,48 @@ export function tracesUrl(endpoint: string): string {
 /** `performance.now()` → epoch milliseconds, what the SDK takes as a start/end time. */
 const epochMs = (monotonic: number): number => performance.timeOrigin + monotonic;
 
+/** W3C trace context, version 00: `00-<trace id>-<parent span id>-<flags>`, lowercase hex. */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ALL_ZEROS = /^0+$/;
+
+/** The caller's span of a valid `traceparent` header; undefined for anything else (all-zero ids included). */
+function parseTraceparent(header: string | null): SpanIds | undefined {
+  const match = header ? TRACEPARENT.exec(header) : null;
+  if (!match) return undefined;
+  const traceId = match[1]!;
+  const spanId = match[2]!;
+  if (ALL_ZEROS.test(traceId) || ALL_ZEROS.test(spanId)) return undefined;
+  return { traceId, spanId, traceFlags: Number.parseInt(match[3]!, 16) };
+}
+
+/**
+ * The SDK generates a span's ids inside `startSpan`. This generator hands out random ids, except
+ * during `startWith`, which starts a span with ids decided earlier (the operation span, whose ids
+ * its upstream spans already name as their parent).
+ */
+class PresetIds implements IdGenerator {
+  private preset: SpanIds | undefined;
+
+  constructor(private readonly random: IdGenerator) {}
+
+  generateTraceId(): string {
+    return this.preset?.traceId ?? this.random.generateTraceId();
+  }
+
+  generateSpanId(): string {
+    return this.preset?.spanId ?? this.random.generateSpanId();
+  }
+
+  startWith(ids: SpanIds, start: () => Span): Span {
+    this.preset = ids;
+    try {
+      return start();
+    } finally {
+      this.preset = undefined;
+    }
+  }
+}
+
 export function createTracing(options: TracingOptions): Tracing {
   const require = createRequire(import.meta.url);
   const api = require('@opentelemetry/api') as Api;
@@ -77,22 +147,34 @@ export function createTracing(options: TracingOptions): Tracing {
   const semconv = require('@opentelemetry/semantic-conventions') as SemConv;
 
   const exporter = new OTLPTraceExporter({ url: tracesUrl(options.endpoint) });
+  const random = new sdk.RandomIdGenerator();
+  const idGenerator = new PresetIds(random);
   const provider = new sdk.BasicTracerProvider({
+    idGenerator,
     resource: resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: options.serviceName ?? 'reseller-gateway' }),
     spanProcessors: [
       new sdk.BatchSpanProcessor(exporter, options.scheduledDelayMillis ? { scheduledDelayMillis: options.scheduledDelayMillis } : {}),
     ],
   });
   const tracer: Tracer = provider.getTracer('reseller-gateway');
-  const { SpanKind, SpanStatusCode } = api;
+  const { SpanKind, SpanStatusCode, TraceFlags, ROOT_CONTEXT } = api;
   let closed = false;
 
   const fail = (span: Span, message: string) => span.setStatus({ code: SpanStatusCode.ERROR, message });
+  /** A context whose current span is `parent`, for a span to be started as its child. */
+  const childOf = (parent: SpanIds, isRemote: boolean): Context =>
+    api.trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.traceFlags, isRemote });
 
   return {
+    operationIds(traceparent) {
+      const caller = parseTraceparent(traceparent);
+      // A new trace is sampled (the default sampler's choice for a root span); a caller's keeps its flags.
+      if (!caller) return { traceId: random.generateTraceId(), spanId: random.generateSpanId(), traceFlags: TraceFlags.SAMPLED };
+      return { traceId: caller.traceId, spanId: random.generateSpanId(), traceFlags: caller.traceFlags, caller };
+    },
     operation(info) {
       if (closed) return;
-      const span = tracer.startSpan(info.operation, {
+      const spanOptions: SpanOptions = {
         kind: SpanKind.SERVER,
         startTime: epochMs(info.start),
         attributes: {
@@ -104,14 +186,19 @@ export function createTracing(options: TracingOptions): Tracing {
           ...(info.callerKind ? { 'gateway.caller_kind': info.callerKind } : {}),
           ...(info.errorCodes.length ? { 'gateway.error_codes': info.errorCodes } : {}),
         },
-      });
+      };
+      const preset = info.ids;
+      const parent = preset?.caller ? childOf(preset.caller, true) : ROOT_CONTEXT;
+      const span = preset
+        ? idGenerator.startWith(preset, () => tracer.startSpan(info.operation, spanOptions, parent))
+        : tracer.startSpan(info.operation, spanOptions, parent);
       if (info.outcome === 'error') fail(span, info.errorCodes.join(','));
       span.end(epochMs(info.end));
     },
     upstreamCall(info) {
       if (closed) return;
       const end = performance.now();
-      const span = tracer.startSpan(`${info.upstream} ${info.method} ${info.route}`, {
+      const spanOptions: SpanOptions = {
         kind: SpanKind.CLIENT,
         startTime: epochMs(end - info.durationMs),
         attributes: {
@@ -122,7 +209,9 @@ export function createTracing(options: TracingOptions): Tracing {
           ...(info.attempt !== undefined ? { 'http.request.resend_count': info.attempt - 1 } : {}),
           ...(info.failure ? { [semconv.ATTR_ERROR_TYPE]: info.failure } : {}),
         },
-      });
+      };
+      const parent = info.parent ? childOf(info.parent, false) : ROOT_CONTEXT;
+      const span = tracer.startSpan(`${info.upstream} ${info.method} ${info.route}`, spanOptions, parent);
       if (info.failure) fail(span, info.failure);
       else if (info.status !== undefined && info.status >= 500) fail(span, String(info.status));
       span.end(epochMs(end));

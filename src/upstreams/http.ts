@@ -54,6 +54,17 @@ export interface UpstreamHttpOptions {
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/**
+ * What a call is made for, as its sender states it: handed back untouched in the call's record, for
+ * logs and traces. The transport never reads it.
+ */
+export interface CallOrigin {
+  /** The gateway's id of the request the call serves. */
+  requestId?: string;
+  /** The span the call's own span is a child of (the GraphQL operation's), when tracing is on. */
+  parentSpan?: { traceId: string; spanId: string; traceFlags: number };
+}
+
 export interface UpstreamRequest {
   method: HttpMethod;
   /** Concrete path, already URL-encoded: `/resellers/v1/packages/3f2a...`. */
@@ -69,6 +80,8 @@ export interface UpstreamRequest {
   deadlineMs?: number;
   /** Cancels the call early (e.g. the GraphQL request was abandoned); reads only. */
   signal?: AbortSignal;
+  /** Passed through to the call's records. */
+  origin?: CallOrigin;
 }
 
 export interface UpstreamResponse {
@@ -86,6 +99,8 @@ export interface UpstreamCallRecord {
   /** 1 for the first try of a call, 2 for its first retry, ... */
   attempt: number;
   durationMs: number;
+  /** The request's `origin`, when it had one. */
+  origin?: CallOrigin;
 }
 
 const DEFAULTS = {
@@ -231,6 +246,7 @@ export class UpstreamHttp {
       ...(status !== undefined ? { status } : {}),
       ...(failure ? { failure } : {}),
       durationMs: performance.now() - started,
+      origin: req.origin,
     });
   }
 }

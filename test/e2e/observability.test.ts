@@ -3,7 +3,7 @@
  * behind the same credential as the API, and no secret in either.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, type Stack } from '../support/stack.js';
+import { PLESK_DEMO, startStack, WIX_DEMO, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -34,6 +34,44 @@ describe('logs', () => {
     expect(upstream.length).toBeGreaterThan(0);
     expect(upstream.at(-1)).toMatchObject({ method: 'GET', route: '/resellers/v1/packages/{id}', status: 200, attempt: 1 });
     expect(JSON.stringify(upstream)).not.toContain(WIX_DEMO.floatingPackageId);
+  });
+
+  it("a failed upstream call's line carries the id of the request it was made for (Wix, Plesk)", async () => {
+    stack.wixSandbox.faults.add({ times: 1, fault: { kind: 'status', status: 503 } });
+    const wix = await stack.gql(`query { package(id: "${WIX_DEMO.packageId}") { id } }`, undefined, { 'x-request-id': 'trace-me-3' });
+    expect(wix.body.data.package.id).toBe(WIX_DEMO.packageId);
+    stack.pleskSandbox.faults.add({ times: 1, fault: { kind: 'status', status: 503 } });
+    const plesk = await stack.gql(`query { pleskSubscription(by: { id: "${PLESK_DEMO.subscriptions.shop.id}" }) { id } }`, undefined, { 'x-request-id': 'trace-me-4' });
+    expect(plesk.body.data.pleskSubscription.id).toBe(PLESK_DEMO.subscriptions.shop.id);
+    const failed = lines().filter((l) => l.msg === 'upstream call failed');
+    expect(failed.find((l) => l.upstream === 'wix')).toMatchObject({ requestId: 'trace-me-3', status: 503, attempt: 1 });
+    expect(failed.find((l) => l.upstream === 'plesk')).toMatchObject({ requestId: 'trace-me-4', status: 503, attempt: 1 });
+  });
+
+  it("every upstream call made for a mutation carries the request's id: checks, change and re-read", async () => {
+    const from = stack.logLines.length;
+    const wix = await stack.gql(
+      `mutation { updatePackageExternalId(input: { id: "${WIX_DEMO.floatingPackageId}", externalId: "logged-ext" }) { __typename } }`,
+      undefined,
+      { 'x-request-id': 'trace-me-5' },
+    );
+    expect(wix.body.data.updatePackageExternalId.__typename).toBe('UpdatePackageExternalIdSuccess');
+    const plesk = await stack.gql(
+      `mutation { addPleskSubscriptionAddon(input: { subscription: { id: "${PLESK_DEMO.subscriptions.shop.id}" }, planGuid: "${PLESK_DEMO.addonPlans.ssl.guid}" }) { __typename } }`,
+      undefined,
+      { 'x-request-id': 'trace-me-6' },
+    );
+    expect(plesk.body.data.addPleskSubscriptionAddon.__typename).toBe('AddPleskSubscriptionAddonSuccess');
+    const calls = stack.logLines
+      .slice(from)
+      .map((line) => JSON.parse(line) as Record<string, any>)
+      .filter((l) => l.msg === 'upstream call' || l.msg === 'upstream call failed');
+    const requestIds = (upstream: string) => calls.filter((l) => l.upstream === upstream).map((l) => l.requestId);
+    // Ownership check, then the change.
+    expect(requestIds('wix')).toEqual(['trace-me-5', 'trace-me-5']);
+    // Add-on plan, subscription, change, then the subscription read again.
+    expect(requestIds('plesk').length).toBeGreaterThanOrEqual(4);
+    expect(new Set(requestIds('plesk'))).toEqual(new Set(['trace-me-6']));
   });
 });
 

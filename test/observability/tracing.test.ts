@@ -1,45 +1,26 @@
 /**
  * Tracing: spans for an operation and an upstream call reach an OTLP/HTTP receiver (a tiny
- * node:http server on loopback) when the observability is shut down.
+ * node:http server on loopback) when the observability is shut down; the ids an operation span
+ * gets from an incoming `traceparent`. (Through the gateway: test/e2e/tracing.test.ts.)
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createObservability, tracesUrl } from '../../src/observability/index.js';
 import { createLogger } from '../../src/observability/logger.js';
-
-interface Received {
-  method: string;
-  path: string;
-  contentType: string;
-  body: string;
-}
-
-const readBody = (request: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    request.on('error', reject);
-  });
+import { createTracing } from '../../src/observability/tracing.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
 describe('OpenTelemetry tracing', () => {
-  const received: Received[] = [];
-  let receiver: Server;
+  let receiver: OtlpReceiver;
   let endpoint: string;
 
   beforeAll(async () => {
-    receiver = createServer(async (request, response) => {
-      received.push({ method: request.method ?? '', path: request.url ?? '', contentType: request.headers['content-type'] ?? '', body: await readBody(request) });
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    receiver = await startOtlpReceiver();
+    endpoint = receiver.endpoint;
   });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
-  });
+  afterAll(() => receiver.close());
 
   it('appends /v1/traces to the endpoint unless present', () => {
     expect(tracesUrl('http://collector:4318')).toBe('http://collector:4318/v1/traces');
@@ -66,12 +47,12 @@ describe('OpenTelemetry tracing', () => {
       });
       expect(await response.json()).toEqual({ data: { hello: 'hi' } });
       observability.onUpstreamCall({ upstream: 'wix', method: 'GET', route: '/resellers/v1/packages/{id}', status: 200, attempt: 1, durationMs: 7 });
-      expect(received).toHaveLength(0); // batched, not sent per span
+      expect(receiver.posts).toHaveLength(0); // batched, not sent per span
       await observability.shutdown();
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    const posts = received.filter((r) => r.method === 'POST' && r.path === '/v1/traces');
+    const posts = receiver.posts.filter((r) => r.method === 'POST' && r.path === '/v1/traces');
     expect(posts.length).toBeGreaterThan(0);
     const body = posts.map((p) => p.body).join('\n');
     expect(body).toContain('TracedHello');
@@ -79,5 +60,26 @@ describe('OpenTelemetry tracing', () => {
     expect(body).toContain('wix GET /resellers/v1/packages/{id}');
     expect(body).toContain('gateway-under-test');
     expect(body).not.toContain('never-in-a-span');
+  });
+
+  it("an operation's ids: a valid traceparent's trace id and flags, else a new sampled trace; always a new span id", async () => {
+    const tracing = createTracing({ endpoint });
+    try {
+      const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const joined = tracing.operationIds(`00-${trace}-00f067aa0ba902b7-00`);
+      expect(joined).toMatchObject({ traceId: trace, traceFlags: 0, caller: { traceId: trace, spanId: '00f067aa0ba902b7', traceFlags: 0 } });
+      expect(joined.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(joined.spanId).not.toBe('00f067aa0ba902b7');
+      for (const header of [null, '', `00-${trace}-00f067aa0ba902b7-01-extra`, `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, `01-${trace}-00f067aa0ba902b7-01`]) {
+        const fresh = tracing.operationIds(header);
+        expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
+        expect(fresh.traceId).not.toBe(trace);
+        expect(fresh).toMatchObject({ traceFlags: 1 });
+        expect(fresh.caller).toBeUndefined();
+      }
+      expect(tracing.operationIds(null).traceId).not.toBe(tracing.operationIds(null).traceId);
+    } finally {
+      await tracing.shutdown();
+    }
   });
 });

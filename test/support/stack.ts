@@ -80,6 +80,8 @@ export interface StackOptions {
   gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'sandbox' | 'graphiql' | 'audit'>>;
   /** Also accept JWTs verified this way. */
   jwt?: JwtAuthOptions;
+  /** Export spans to this OTLP/HTTP endpoint (e.g. test/support/otlp-receiver.ts); `close()` flushes them. */
+  tracing?: { endpoint: string };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -92,7 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const log = createLogger({ level: 'debug', destination });
-  const observability = createObservability({ log, defaultMetrics: false });
+  const observability = createObservability({ log, defaultMetrics: false, ...(options.tracing ? { tracing: options.tracing } : {}) });
   const hooks = {
     onCall: observability.onUpstreamCall,
     onRetry: observability.onRetry,

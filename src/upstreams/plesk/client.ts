@@ -7,10 +7,10 @@
  * - Changes (`add-subscription`, `remove-subscription`, `switch-subscription`) name exactly one subscription and
  *   one plan, run under the longer write deadline, are serialized per subscription within this client, and are
  *   never retried.
- * - Everything goes through `UpstreamHttp` (undici `request`: redirects are never followed; deadline; size cap).
+ * - Everything goes through `UpstreamHttp` (undici: redirects are never followed; deadline; size cap).
  * - Errors: see errors.ts; `toGatewayError` maps them to the gateway vocabulary.
  */
-import { retryAfterSeconds, UpstreamHttp, UpstreamTransportError, type UpstreamResilience } from '../http.js';
+import { retryAfterSeconds, UpstreamHttp, UpstreamTransportError, type CallOrigin, type UpstreamResilience } from '../http.js';
 import type { UpstreamCallRecord } from '../http.js';
 import { PleskApiError, PleskConditionError, PleskRequestError, PleskResponseError, PleskTransportError } from './errors.js';
 import {
@@ -153,9 +153,27 @@ export class PleskClient {
   readonly #headers: Record<string, string>;
   readonly #deadlineMs: number;
   readonly #writeDeadlineMs: number;
-  readonly #locks = new Map<string, Promise<unknown>>();
+  /** Shared with this client's views: changes are serialized per subscription across requests. */
+  readonly #locks: Map<string, Promise<unknown>>;
+  /** Stated on every call of this client (see `withOrigin`). */
+  readonly #origin: CallOrigin | undefined;
 
-  constructor(options: PleskClientOptions) {
+  constructor(options: PleskClientOptions);
+  /** The view `client.withOrigin(origin)` returns. */
+  constructor(client: PleskClient, origin: CallOrigin);
+  constructor(from: PleskClientOptions | PleskClient, origin?: CallOrigin) {
+    this.#origin = origin;
+    if (from instanceof PleskClient) {
+      this.http = from.http;
+      this.protocolVersion = from.protocolVersion;
+      this.#headers = from.#headers;
+      this.#deadlineMs = from.#deadlineMs;
+      this.#writeDeadlineMs = from.#writeDeadlineMs;
+      this.#locks = from.#locks;
+      return;
+    }
+    const options = from;
+    this.#locks = new Map();
     this.#headers = { 'Content-Type': 'text/xml; charset=UTF-8', ...credentialHeaders(options.credentials) };
     const version = options.protocolVersion === undefined ? PLESK_DEFAULTS.protocolVersion : options.protocolVersion;
     this.protocolVersion = version === null ? null : validateProtocolVersion(version);
@@ -176,6 +194,14 @@ export class PleskClient {
       ...(options.onCall !== undefined ? { onCall: options.onCall } : {}),
       ...(options.resilience !== undefined ? { resilience: options.resilience } : {}),
     });
+  }
+
+  /**
+   * This client for one request: the same connections, policy and locks, with `origin` stated on
+   * every call, so that logs and traces tie the calls to the request. One small object.
+   */
+  withOrigin(origin: CallOrigin): PleskClient {
+    return new PleskClient(this, origin);
   }
 
   /** Closes idle sockets and waits for in-flight calls. */
@@ -482,6 +508,7 @@ export class PleskClient {
         read: !write,
         // A change runs to its own deadline: an abandoned GraphQL request must not leave its outcome unknown.
         ...(!write && signal ? { signal } : {}),
+        origin: this.#origin,
       });
     } catch (error) {
       if (error instanceof UpstreamTransportError) throw new PleskTransportError(error.failure, operation, { cause: error.cause });

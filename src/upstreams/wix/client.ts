@@ -3,7 +3,7 @@
  * public method, REST paths and verbs as documented, the account-level key sent raw in
  * `Authorization` and the account in `wix-account-id`. No GraphQL here.
  */
-import { UpstreamHttp, type HttpMethod, type UpstreamCallRecord, type UpstreamResilience } from '../http.js';
+import { UpstreamHttp, type CallOrigin, type HttpMethod, type UpstreamCallRecord, type UpstreamResilience } from '../http.js';
 import { WixApiError, WixBadResponseError } from './errors.js';
 import { parseJson, toPackage, toPackagesPage } from './normalize.js';
 import type { BillingInfo, MutationResult, NewProductInstance, Package, PackagesPage, PackagesQuery } from './types.js';
@@ -48,8 +48,20 @@ const seg = encodeURIComponent;
 export class WixClient {
   private readonly http: UpstreamHttp;
   private readonly apiKey: string;
+  /** Stated on every call of this client (see `withOrigin`). */
+  private readonly origin: CallOrigin | undefined;
 
-  constructor(options: WixClientOptions) {
+  constructor(options: WixClientOptions);
+  /** The view `client.withOrigin(origin)` returns. */
+  constructor(client: WixClient, origin: CallOrigin);
+  constructor(from: WixClientOptions | WixClient, origin?: CallOrigin) {
+    this.origin = origin;
+    if (from instanceof WixClient) {
+      this.http = from.http;
+      this.apiKey = from.apiKey;
+      return;
+    }
+    const options = from;
     this.apiKey = options.apiKey;
     this.http = new UpstreamHttp({
       upstream: 'wix',
@@ -62,6 +74,14 @@ export class WixClient {
       ...(options.resilience ? { resilience: options.resilience } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
     });
+  }
+
+  /**
+   * This client for one request: the same connections and policy, with `origin` stated on every
+   * call, so that logs and traces tie the calls to the request. One small object.
+   */
+  withOrigin(origin: CallOrigin): WixClient {
+    return new WixClient(this, origin);
   }
 
   /** Create Package V2 (§4.2). */
@@ -217,6 +237,7 @@ export class WixClient {
       ...(payload !== undefined ? { body: payload } : {}),
       ...(call.query ? { query: call.query } : {}),
       ...(call.signal ? { signal: call.signal } : {}),
+      origin: this.origin,
     });
     const requestId = response.headers['x-wix-request-id'];
     if (response.status < 200 || response.status >= 300) {
