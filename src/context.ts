@@ -52,6 +52,8 @@ export interface GatewayContext {
   requestId: string;
   caller: Caller;
   log: RequestLog;
+  /** Aborted when the client goes away: reads pass it to their upstream calls (writes run to the end). */
+  signal: AbortSignal;
   wix: WixClient;
   wixLoaders: WixLoaders;
   pleskLoaders: PleskLoaders;
@@ -86,6 +88,7 @@ export function createContextFactory(services: GatewayServices, facts: (request:
       requestId,
       caller,
       log: requestLog(services.log, requestId),
+      signal: initial.request.signal,
       wix,
       wixLoaders: new WixLoaders(wix, initial.request.signal),
       pleskLoaders: new PleskLoaders(initial.request.signal),

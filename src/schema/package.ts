@@ -179,7 +179,7 @@ builder.queryFields((t) => ({
         : { filter, sort: [{ fieldName: 'createdDate', order: 'DESC' }], cursorPaging: { limit } };
       let page;
       try {
-        page = await ctx.wix.queryPackages(accountId, query);
+        page = await ctx.wix.queryPackages(accountId, query, { signal: ctx.signal });
       } catch (error) {
         throw toGatewayError(error);
       }

@@ -288,7 +288,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const server = ctx.pleskServer(args.server);
       try {
-        return await server.client.listAddonPlans();
+        return await server.client.listAddonPlans({ signal: ctx.signal });
       } catch (error) {
         throw toGatewayError(error);
       }
