@@ -6,13 +6,14 @@
  * the two steps the gateway runs per operation once a document is parsed and validated (cached).
  *
  * Any gateway built on graphql-js pays at least this, so it bounds what the gateway can reach
- * against the minimal proxy. Run by run.ts after the rounds; alone: `tsx bench/engine.ts`.
+ * against the minimal proxy. Run by run.ts after the rounds, in a process of its own; alone:
+ * `NODE_ENV=production tsx bench/engine.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, execute, parse, validate, type GraphQLSchema } from 'graphql';
-import { REPO_ROOT } from './processes.js';
+import { REPO_ROOT, type Pinning, type Processes } from './processes.js';
 import { CURVE_SIZES, packagesByIdDoc } from './variants.js';
 
 export interface EngineFloor {
@@ -95,8 +96,27 @@ export async function measureEngineFloor(options: { batches?: number; batchMs?: 
   return out;
 }
 
+const RESULT_LINE = /^ENGINE_FLOOR (.+)$/m;
+
+/**
+ * The floor measured in a process of its own, as the gateway runs: on the gateway's CPU and with
+ * NODE_ENV=production, in which graphql-js skips the checks it makes in development on every
+ * type test (its `instanceOf`), about a tenth of an execution.
+ */
+export async function measureEngineFloorApart(processes: Processes, pinning: Pinning, quick: boolean): Promise<EngineFloor[]> {
+  const child = processes.start('engine', 'bench/engine.ts', { NODE_ENV: 'production', BENCH_ENGINE_RUN: quick ? 'quick' : 'full' }, pinning, pinning.serverCpu);
+  const match = await processes.waitFor(child, RESULT_LINE, 180_000);
+  return JSON.parse(match[1]!) as EngineFloor[];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const floor of await measureEngineFloor()) {
-    process.stdout.write(`${String(floor.packages).padStart(4)} ids  ${floor.cpuUsPerOp.toFixed(0).padStart(7)} µs/op  ${(floor.cpuUsPerOp / floor.packages).toFixed(1).padStart(6)} µs/package  ${floor.resultBytes} bytes\n`);
+  const run = process.env.BENCH_ENGINE_RUN;
+  const floors = await measureEngineFloor(run === 'quick' ? { batches: 3, batchMs: 150 } : {});
+  if (run) {
+    process.stdout.write(`ENGINE_FLOOR ${JSON.stringify(floors)}\n`);
+  } else {
+    for (const floor of floors) {
+      process.stdout.write(`${String(floor.packages).padStart(4)} ids  ${floor.cpuUsPerOp.toFixed(0).padStart(7)} µs/op  ${(floor.cpuUsPerOp / floor.packages).toFixed(1).padStart(6)} µs/package  ${floor.resultBytes} bytes\n`);
+    }
   }
 }

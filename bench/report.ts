@@ -225,7 +225,11 @@ export function formatCurve(curve: Curve): string {
     table(headers, rows, 0),
     `upstream calls = ceil(N/100): ${curve.callsOk ? 'yes' : 'NO'}; CPU per package falls as N grows: ${curve.fallsOk ? 'yes' : 'NO'}`,
     ...(curve.points.some((p) => p.engineCpuUsPerOp !== undefined)
-      ? ['engine: graphql-js execute + JSON.stringify of the same document over in-memory packages, in one process', '  (bench/engine.ts): what any graphql-js gateway spends at least, before HTTP, upstream calls and checks.']
+      ? [
+          'engine: graphql-js execute + JSON.stringify of the same document over in-memory packages, in a process of its own',
+          "  on the gateway's CPU with NODE_ENV=production (bench/engine.ts): what any graphql-js gateway spends at least,",
+          '  before HTTP, upstream calls and checks.',
+        ]
       : []),
   ].join('\n');
 }

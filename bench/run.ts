@@ -17,7 +17,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WIX_DEMO } from '../src/sandbox/wix/index.js';
-import { measureEngineFloor } from './engine.js';
+import { measureEngineFloorApart } from './engine.js';
 import { drain, drive, measure, type DriveSpec, type Meter } from './load.js';
 import { clockTicksPerSecond, memory } from './proc.js';
 import { buildGateway, choosePinning, gatewayStartCommand, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
@@ -314,7 +314,7 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   for (const server of [gateway, proxies.wix, proxies.plesk]) if (server) peaks[server.child.name] = memory(server.child.pid).hwmKb / 1024;
   const curve = costCurve(records, summaries);
   // The engine floor last, when nothing else runs: graphql-js alone on the same documents.
-  if (curve) addEngineFloor(curve, await measureEngineFloor(plan.quick ? { batches: 3, batchMs: 150 } : {}));
+  if (curve) addEngineFloor(curve, await measureEngineFloorApart(processes, pinning, plan.quick));
   say('');
   say(formatResults(records, summaries));
   say(`peak RSS over the whole run (VmHWM): ${Object.entries(peaks).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
