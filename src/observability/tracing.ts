@@ -12,6 +12,11 @@
  * Attributes hold labels only (operation label, route template, request id, caller name): never
  * argument values, ids from paths, or headers.
  *
+ * Sampling: upstream spans are made before their operation span exists, so a new trace counts as
+ * sampled from the start, as the SDK's default sampler (parent-based, always on) decides too. With
+ * `OTEL_TRACES_SAMPLER` set to a ratio sampler, an operation span the sampler drops can leave its
+ * upstream spans exported without their parent.
+ *
  * Exporter: OTLP over HTTP (JSON) to `<endpoint>/v1/traces`, through a batch span processor;
  * `OTEL_EXPORTER_OTLP_HEADERS` and the other standard OTLP variables are honoured by the exporter.
  */
