@@ -7,10 +7,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build, isStale } from '../scripts/build.mjs';
 import { allowedCpus } from './proc.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -158,31 +159,9 @@ export function gatewayStartCommand(): { flags: string[]; script: string } {
   return { flags: words.slice(1, -1), script };
 }
 
-/**
- * `npm run build` unless `dist/` is newer than every source and config file: the gateway is
- * measured as `npm start` runs it, compiled. (tsc rewrites every output, so dist/main.js dates the build.)
- */
+/** What `npm start` does first (scripts/build.mjs --if-stale): the gateway is measured as it runs, compiled. */
 export function buildGateway(): void {
-  const built = mtime(join(REPO_ROOT, 'dist', 'main.js'));
-  const inputs = [join(REPO_ROOT, 'package.json'), join(REPO_ROOT, 'tsconfig.json'), join(REPO_ROOT, 'tsconfig.build.json'), ...files(join(REPO_ROOT, 'src'))];
-  if (built !== undefined && inputs.every((file) => (mtime(file) ?? Infinity) < built)) return;
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const run = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`npm run build failed:\n${run.stdout}${run.stderr}`);
-}
-
-function mtime(file: string): number | undefined {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
+  if (isStale(REPO_ROOT) && build(REPO_ROOT) !== 0) throw new Error('npm run build failed (its output is above)');
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -93,7 +93,13 @@ const gateway = createGateway({
         },
 });
 
-const url = await gateway.listen(config.port, config.host);
+const url = await gateway.listen(config.port, config.host).catch((error: NodeJS.ErrnoException) => {
+  // The usual reasons a port cannot be taken, said plainly; anything else keeps its stack.
+  if (error.code === 'EADDRINUSE') fail(`${config.host}:${config.port} is already in use (set PORT or HOST)`, 1);
+  if (error.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port} (set PORT or HOST)`, 1);
+  if (error.code === 'EADDRNOTAVAIL') fail(`${config.host} is not an address of this machine (set HOST)`, 1);
+  throw error;
+});
 log.info({ url: `${url}/graphql`, auditDb: config.auditDb, callers: config.auth.callers.length, jwt: Boolean(config.auth.jwt) }, `reseller-gateway listening on ${url}/graphql`);
 if (devToken) {
   // Printed, not logged: it is the one credential meant to be read off the terminal.

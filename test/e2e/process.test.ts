@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +179,22 @@ describe('npm start', () => {
     expect(code).toBe(2);
     expect(gateway.output().stderr).toContain('WIX_API_KEY: required when NODE_ENV=production');
     expect(gateway.output().stderr).toContain('at least one kind of caller is required');
+  });
+
+  it('a port already taken: exit code 1 and a plain message, no stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const gateway = run({ PORT: String(port), HOST: '127.0.0.1' });
+      const [code] = await once(gateway.child, 'exit');
+      expect(code).toBe(1);
+      const { stderr } = gateway.output();
+      expect(stderr).toContain(`reseller-gateway: 127.0.0.1:${port} is already in use (set PORT or HOST)`);
+      expect(stderr).not.toMatch(/\bat .+:\d+:\d+/);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it('refuses a bad configuration with exit code 2, listing every problem', async () => {
