@@ -12,7 +12,7 @@ import { WIX_DEMO } from './sandbox/wix/index.js';
 import { SingleFlight } from './resilience/single-flight.js';
 import { createGateway } from './server.js';
 import { openStores } from './stores.js';
-import { createUpstreams } from './upstreams/setup.js';
+import { checkPleskProtocols, createUpstreams } from './upstreams/setup.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`reseller-gateway: ${message}\n`);
@@ -101,6 +101,7 @@ const url = await gateway.listen(config.port, config.host).catch((error: NodeJS.
   throw error;
 });
 log.info({ url: `${url}/graphql`, auditDb: config.auditDb, callers: config.auth.callers.length, jwt: Boolean(config.auth.jwt) }, `reseller-gateway listening on ${url}/graphql`);
+void checkPleskProtocols(upstreams.plesk, log);
 if (devToken) {
   // Printed, not logged: it is the one credential meant to be read off the terminal.
   process.stdout.write(`\nSandbox mode. Development admin token (GraphiQL has it pre-filled):\n  ${devToken}\nOpen ${url}/graphql\n\n`);

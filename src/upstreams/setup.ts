@@ -3,7 +3,7 @@
  * upstreams that have no credentials. One place, so `main.ts` and tests wire them the same way.
  */
 import type { Config, UpstreamPolicy } from '../config.js';
-import type { Upstream } from '../errors.js';
+import { GatewayError, type Upstream } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { CircuitBreaker } from '../resilience/breaker.js';
 import { Bulkhead } from '../resilience/bulkhead.js';
@@ -12,6 +12,7 @@ import type { RetryInfo } from '../resilience/retry.js';
 import type { UpstreamCallRecord, UpstreamResilience } from './http.js';
 import { startPleskSandbox, type PleskSandbox } from '../sandbox/plesk/index.js';
 import { startWixSandbox, WIX_DEMO, type WixSandbox } from '../sandbox/wix/index.js';
+import { toGatewayError as toPleskGatewayError } from './plesk/errors.js';
 import { createPleskClient, type PleskClient } from './plesk/index.js';
 import { WixClient } from './wix/client.js';
 
@@ -70,6 +71,33 @@ export interface Upstreams {
   plesk: Map<string, PleskClient>;
   sandboxes: { wix?: WixSandbox; plesk?: PleskSandbox };
   close(): Promise<void>;
+}
+
+/**
+ * Asks each Plesk server which protocol versions it serves and logs whether the pinned one is
+ * among them (§1.5): a panel that does not serve it refuses every packet. Not fatal, and run after
+ * start-up: the panel may be down for now, and the Wix side works without it.
+ */
+export async function checkPleskProtocols(plesk: Map<string, PleskClient>, log: Logger): Promise<void> {
+  await Promise.all(
+    [...plesk].map(async ([server, client]) => {
+      try {
+        const { pinned, resolved, protocols } = await client.checkProtocolVersion();
+        if (resolved === null) {
+          log.error(
+            { upstream: 'plesk', server, pinned, served: protocols.versions },
+            `Plesk server ${server} does not serve protocol ${pinned} (it serves ${protocols.versions.join(', ') || 'none'}): set PLESK_PROTOCOL_VERSION`,
+          );
+        } else {
+          log.info({ upstream: 'plesk', server, pinned, resolved }, `Plesk server ${server} serves protocol ${resolved}`);
+        }
+      } catch (error) {
+        const mapped = toPleskGatewayError(error);
+        const code = mapped instanceof GatewayError ? mapped.code : 'INTERNAL_SERVER_ERROR';
+        log.warn({ upstream: 'plesk', server, code }, `Plesk server ${server}: its protocol versions could not be read (${code}); checked again on the next start`);
+      }
+    }),
+  );
 }
 
 export async function createUpstreams(config: Config, log: Logger, hooks: UpstreamHooks = {}): Promise<Upstreams> {
