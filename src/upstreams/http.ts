@@ -353,12 +353,37 @@ class DeadlineExceeded extends Error {
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/**
+ * The upstream's certificate was not trusted (OpenSSL's verification results, as Node names them):
+ * the handshake failed, so the request was never sent.
+ */
+const TLS_VERIFY_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function classify(error: unknown, cancelledBy: unknown): TransportFailure {
   if (error instanceof ResponseTooLarge || error instanceof undiciErrors.ResponseExceededMaxSizeError) return 'too-large';
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) return 'timeout';
   if (cancelledBy !== undefined) return cancelledBy instanceof DeadlineExceeded ? 'timeout' : 'aborted';
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECT_CODES.has(code)) return 'connect';
+  // Other TLS errors stay `reset`: some happen after the request was sent (a bad record mid-answer).
+  if (typeof code === 'string' && (CONNECT_CODES.has(code) || TLS_VERIFY_CODES.has(code))) return 'connect';
   return 'reset';
 }
 
