@@ -198,7 +198,7 @@ export async function drain(meter: Meter, maxMs = 10_000): Promise<void> {
   while (Date.now() < deadline) {
     await settle(meter.targetPid);
     await settle(meter.upstreamPid);
-    await sleep(100);
+    await sleep(50);
     const now = (await meter.upstream.countCalls()).calls;
     if (now === calls) return;
     calls = now;

@@ -65,13 +65,13 @@ function parsePlan(argv: string[]): Plan {
     return n;
   };
   const quick = values.quick ?? false;
-  const satSeconds = positive('duration', values.duration, quick ? 0.4 : 1.5, false);
+  const satSeconds = positive('duration', values.duration, quick ? 0.3 : 1.5, false);
   return {
     quick,
     rounds: positive('rounds', values.rounds, quick ? 2 : 3, true),
     satSeconds,
     oneSeconds: satSeconds / 2,
-    warmSeconds: quick ? 0.25 : 1,
+    warmSeconds: quick ? 0.2 : 1,
     connections: positive('connections', values.connections, 16, true),
     consumeCap: quick ? { one: 60, sat: 200, warmOne: 10, warmSat: 60 } : { one: 200, sat: 800, warmOne: 50, warmSat: 300 },
     only: (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
