@@ -65,7 +65,10 @@ export function maskError(log: Logger) {
     }
     // GraphQL's own errors (syntax, validation, variable coercion, limits) carry no original error.
     if (graphqlError && (original === undefined || original instanceof GraphQLError)) {
-      return original instanceof GraphQLError && original.extensions.code ? original : graphqlError;
+      if (original instanceof GraphQLError && original.extensions.code) return original;
+      if (graphqlError.extensions.code) return graphqlError;
+      // A variable that does not coerce to its type: refused before execution, like a document.
+      return errorAt(graphqlError.message, graphqlError, { ...graphqlError.extensions, code: 'GRAPHQL_VALIDATION_FAILED' });
     }
     log.error({ err: original }, 'unexpected error while executing');
     return errorAt('Unexpected error.', graphqlError, { code: 'INTERNAL_SERVER_ERROR' });

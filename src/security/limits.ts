@@ -41,14 +41,21 @@ export interface LimitOptions {
   showSuggestions: boolean;
 }
 
+/**
+ * graphql-armor's validation errors carry no code, and are thrown (validation stops at the first,
+ * which bounds the work a hostile document costs): each gets GRAPHQL_VALIDATION_FAILED before it is.
+ */
+const coded = { onReject: [(_context: unknown, error: GraphQLError) => void ((error.extensions as Record<string, unknown>).code ??= 'GRAPHQL_VALIDATION_FAILED')] };
+
 export function limitPlugins({ limits, showSuggestions }: LimitOptions): Plugin[] {
   return [
     EnvelopArmorPlugin({
-      maxDepth: { n: limits.maxDepth, exposeLimits: true },
-      maxAliases: { n: limits.maxAliases, exposeLimits: true },
-      maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
+      maxDepth: { n: limits.maxDepth, exposeLimits: true, ...coded },
+      maxAliases: { n: limits.maxAliases, exposeLimits: true, ...coded },
+      maxDirectives: { n: limits.maxDirectives, exposeLimits: true, ...coded },
+      // Refused while parsing: yoga codes it GRAPHQL_PARSE_FAILED.
       maxTokens: { n: limits.maxTokens, exposeLimits: true },
-      costLimit: { maxCost: limits.maxCost, exposeLimits: true },
+      costLimit: { maxCost: limits.maxCost, exposeLimits: true, ...coded },
       blockFieldSuggestion: { enabled: !showSuggestions },
     }) as Plugin,
     useDestructiveMutationLimit(limits.maxDestructiveMutations),

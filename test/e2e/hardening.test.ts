@@ -23,24 +23,26 @@ describe('document limits (graphql-armor)', () => {
     const deep = `{ package(id: "${WIX_DEMO.packageId}") { productInstances { package { productInstances { package { productInstances { package { productInstances { package { id } } } } } } } } } }`;
     const res = await stack.gql(deep);
     expect(firstError(res)?.message).toMatch(/depth limit/i);
+    expect(firstError(res)?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(stack.wixSandbox.requests).toHaveLength(0);
   });
 
   it(`more than ${DEFAULT_LIMITS.maxAliases} aliases`, async () => {
     const doc = `{ ${Array.from({ length: DEFAULT_LIMITS.maxAliases + 1 }, (_, i) => `a${i}: package(id: "${WIX_DEMO.packageId}") { id }`).join(' ')} }`;
-    expect(firstError(await stack.gql(doc))?.message).toMatch(/aliases limit/i);
+    expect(firstError(await stack.gql(doc))).toMatchObject({ message: expect.stringMatching(/aliases limit/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     expect(stack.wixSandbox.requests).toHaveLength(0);
   });
 
   it(`more than ${DEFAULT_LIMITS.maxDirectives} directives`, async () => {
     const doc = `{ __typename ${'@include(if: true) '.repeat(DEFAULT_LIMITS.maxDirectives + 1)} }`;
-    expect(firstError(await stack.gql(doc))?.message).toMatch(/directives limit/i);
+    expect(firstError(await stack.gql(doc))).toMatchObject({ message: expect.stringMatching(/directives limit/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
   });
 
   it(`more than ${DEFAULT_LIMITS.maxTokens} tokens`, async () => {
     const doc = `{ ${'__typename '.repeat(DEFAULT_LIMITS.maxTokens)} }`;
     const error = firstError(await stack.gql(doc));
     expect(error?.message).toMatch(/token limit/i);
+    expect(error?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
   it('a document over the cost limit', async () => {
@@ -48,10 +50,22 @@ describe('document limits (graphql-armor)', () => {
     try {
       const res = await local.gql(`{ packages(first: 100) { edges { node { id productInstances { instanceId status siteId failure { code message } } } } } }`);
       expect(firstError(res)?.message).toMatch(/cost limit/i);
+      expect(firstError(res)?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(local.wixSandbox.requests).toHaveLength(0);
     } finally {
       await local.close();
     }
+  });
+});
+
+describe('variables', () => {
+  it('a variable that does not coerce, or a required one missing, is GRAPHQL_VALIDATION_FAILED, and nothing is called', async () => {
+    const doc = 'query Page($first: Int!) { packages(first: $first) { edges { cursor } } }';
+    for (const variables of [{ first: 'ten' }, {}]) {
+      const error = firstError(await stack.gql(doc, variables));
+      expect(error).toMatchObject({ message: expect.stringContaining('$first'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    }
+    expect(stack.wixSandbox.requests).toHaveLength(0);
   });
 });
 
