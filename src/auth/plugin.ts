@@ -24,7 +24,7 @@ export function useAuthentication(options: AuthenticationOptions): { plugin: Plu
   const publicPaths = new Set(options.publicPaths ?? ['/health', '/ready']);
   const facts = new WeakMap<Request, RequestFacts>();
   const plugin: Plugin = {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
       if (publicPaths.has(url.pathname)) return;
       if (options.graphiql && shouldRenderGraphiQL(request)) return;
       const offered = request.headers.get('x-request-id');
@@ -44,6 +44,9 @@ export function useAuthentication(options: AuthenticationOptions): { plugin: Plu
         return;
       }
       facts.set(request, { requestId, caller: result.caller });
+      // Also on the server context: the operation log names the caller of a request refused
+      // before any GraphQL context exists (a syntax, validation or limit error).
+      (serverContext as { caller?: unknown }).caller = result.caller;
     },
     onResponse({ request, response }) {
       const known = facts.get(request);

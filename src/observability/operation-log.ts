@@ -13,7 +13,8 @@
  *
  * Writing happens in `onResponse` so that an operation refused before execution (syntax or
  * validation error: no GraphQL context exists yet) can still carry the request id that the
- * authentication plugin set on the response, when that plugin is listed before this one.
+ * authentication plugin set on the response, and the caller it put on the server context, when that
+ * plugin is listed before this one.
  *
  * `errorCodes` of a line: the `extensions.code` of each GraphQL error of the result (`UNKNOWN` when
  * it has none), then, for a mutation, the code of each root field whose value is an error result
@@ -213,6 +214,12 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
+function noteCaller(state: RequestState, caller: GatewayLikeContext['caller']): void {
+  if (!caller) return;
+  if (typeof caller.name === 'string') state.caller = caller.name;
+  if (typeof caller.kind === 'string') state.callerKind = caller.kind;
+}
+
 export interface OperationObservability {
   plugin: Plugin;
   /** The ids the request's operation span will have; undefined without tracing. */
@@ -241,11 +248,7 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
     state.document = args.document;
     state.operationName = args.operationName;
     if (typeof context.requestId === 'string') state.requestId = context.requestId;
-    const caller = context.caller;
-    if (caller) {
-      if (typeof caller.name === 'string') state.caller = caller.name;
-      if (typeof caller.kind === 'string') state.callerKind = caller.kind;
-    }
+    noteCaller(state, context.caller);
   };
 
   const report = (state: RequestState, response: Response): void => {
@@ -316,12 +319,13 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
       state.result = result;
       state.end = performance.now();
     },
-    onResponse({ request, response }) {
+    onResponse({ request, response, serverContext }) {
       const state = states.get(request);
       if (!state) return;
       states.delete(request);
       if (state.counted) metrics?.requestFinished();
       if (state.result === undefined) return;
+      if (state.caller === undefined) noteCaller(state, (serverContext as GatewayLikeContext | undefined)?.caller);
       try {
         report(state, response);
       } catch (error) {

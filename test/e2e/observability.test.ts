@@ -22,6 +22,20 @@ describe('logs', () => {
     expect(typeof line!.durationMs).toBe('number');
   });
 
+  it('a request refused before execution still names its caller: syntax, validation and limit errors', async () => {
+    const viewer = stack.as('viewer');
+    await stack.gql('query Broken { package(id: ', undefined, { 'x-request-id': 'refused-syntax' });
+    await stack.gql('query Unknown { nope }', undefined, { 'x-request-id': 'refused-validation' });
+    const deep = await viewer(
+      `query Deep { package(id: "${WIX_DEMO.packageId}") { productInstances { package { productInstances { package { productInstances { package { productInstances { package { id } } } } } } } } } }`,
+    );
+    expect(deep.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const refused = lines().filter((l) => l.msg === 'graphql operation' && l.outcome === 'error');
+    expect(refused.find((l) => l.requestId === 'refused-syntax')).toMatchObject({ caller: 'admin', callerKind: 'service', errorCodes: ['GRAPHQL_PARSE_FAILED'] });
+    expect(refused.find((l) => l.requestId === 'refused-validation')).toMatchObject({ caller: 'admin', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+    expect(refused.find((l) => l.caller === 'viewer')).toMatchObject({ errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+  });
+
   it('the error codes of a failed mutation, including union members', async () => {
     await stack.gql(`mutation Cancel { cancelPackage(input: { id: "${WIX_DEMO.unknownPackageId}" }) { __typename ... on Error { code } } }`, undefined, { 'x-request-id': 'trace-me-2' });
     const line = lines().find((l) => l.requestId === 'trace-me-2' && l.operation === 'Cancel');
