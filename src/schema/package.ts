@@ -34,10 +34,17 @@ PackageRef.implement({
   }),
 });
 
-/** Reads one package through the request's loader; a Wix failure becomes the gateway's error, located at the field. */
-async function loadPackage(ctx: GatewayContext, accountId: string, id: string, info: GraphQLResolveInfo): Promise<Package | null> {
+/**
+ * `package(id)`: checks the arguments and the account, reads through the request's loader. Any
+ * failure becomes the gateway's error, located by fieldError: documents repeat this field under
+ * aliases (see field-error.ts).
+ */
+async function lookUpPackage(ctx: GatewayContext, args: { accountId?: string | null; id: string }, info: GraphQLResolveInfo): Promise<Package | null> {
+  let id = args.id;
   try {
-    return await ctx.wixLoaders.package(accountId, id);
+    const checked = guidArguments({ accountId: args.accountId, id: args.id });
+    id = checked.id!;
+    return await ctx.wixLoaders.package(ctx.wixAccount(checked.accountId), id);
   } catch (error) {
     throw fieldError(toGatewayError(error, { target: { resource: 'Package', id } }), info);
   }
@@ -135,19 +142,7 @@ builder.queryFields((t) => ({
       accountId: t.arg.id({ required: false }),
       id: t.arg.id({ required: true }),
     },
-    // Errors located by fieldError: documents repeat this field under aliases (see field-error.ts).
-    resolve: (_root, args, ctx, info) => {
-      let account: string;
-      let id: string;
-      try {
-        const checked = guidArguments({ accountId: args.accountId, id: args.id });
-        account = ctx.wixAccount(checked.accountId);
-        id = checked.id!;
-      } catch (error) {
-        throw fieldError(error, info);
-      }
-      return loadPackage(ctx, account, id, info);
-    },
+    resolve: (_root, args, ctx, info) => lookUpPackage(ctx, args, info),
   }),
 
   packages: t.field({

@@ -104,11 +104,22 @@ export function toBillingInfo(input: { type: BillingInfo['type']; cycleDuration?
   return { type: input.type, ...(input.cycleDuration ? { cycleDuration: input.cycleDuration } : {}) };
 }
 
-/** Finds an instance in its package; the instance id is what the caller knows. Errors are located at the field. */
-async function loadInstance(ctx: GatewayContext, accountId: string, instanceId: string, info: GraphQLResolveInfo): Promise<InstanceInPackage | null> {
+/**
+ * `productInstance(instanceId)`: checks the arguments and the account, finds the instance in its
+ * package (the instance id is what the caller knows). Any failure is located by fieldError:
+ * documents repeat this field under aliases (see field-error.ts).
+ */
+async function lookUpInstance(
+  ctx: GatewayContext,
+  args: { accountId?: string | null; instanceId: string },
+  info: GraphQLResolveInfo,
+): Promise<InstanceInPackage | null> {
   let pkg: Package | null;
+  let instanceId: string;
   try {
-    pkg = await ctx.wixLoaders.packageOfInstance(accountId, instanceId);
+    const checked = guidArguments({ accountId: args.accountId, instanceId: args.instanceId });
+    instanceId = checked.instanceId!;
+    pkg = await ctx.wixLoaders.packageOfInstance(ctx.wixAccount(checked.accountId), instanceId);
   } catch (error) {
     throw fieldError(toGatewayError(error), info);
   }
@@ -127,19 +138,7 @@ builder.queryField('productInstance', (t) =>
       accountId: t.arg.id({ required: false }),
       instanceId: t.arg.id({ required: true }),
     },
-    // Errors located by fieldError: documents repeat this field under aliases (see field-error.ts).
-    resolve: (_root, args, ctx, info) => {
-      let account: string;
-      let instanceId: string;
-      try {
-        const checked = guidArguments({ accountId: args.accountId, instanceId: args.instanceId });
-        account = ctx.wixAccount(checked.accountId);
-        instanceId = checked.instanceId!;
-      } catch (error) {
-        throw fieldError(error, info);
-      }
-      return loadInstance(ctx, account, instanceId, info);
-    },
+    resolve: (_root, args, ctx, info) => lookUpInstance(ctx, args, info),
   }),
 );
 
