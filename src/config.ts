@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { StaticCaller } from './auth/caller.js';
 import { loadCallersFile } from './auth/callers-file.js';
 import { AuthConfigError, resolvePublicKeyPem, type JwtAuthOptions } from './auth/jwt.js';
+import { TRACES_SAMPLERS, type TracesSampler } from './observability/tracing.js';
 import { DEFAULT_LIMITS, type RequestLimits } from './security/limits.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -88,6 +89,9 @@ const EnvSchema = z.object({
   GATEWAY_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   IDEMPOTENCY_TTL_HOURS: positiveInt(24),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  OTEL_TRACES_SAMPLER: z.enum(TRACES_SAMPLERS).default('parentbased_always_on'),
+  /** The ratio of the `traceidratio` samplers. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   NODE_ENV: optionalString,
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -205,8 +209,8 @@ export interface Config {
   /** In-flight operations get this long to finish on SIGTERM. */
   shutdownTimeoutMs: number;
   idempotencyTtlMs: number;
-  /** OpenTelemetry traces go here when set. */
-  otlpEndpoint?: string;
+  /** OpenTelemetry traces: where they go and which are recorded; off when unset. */
+  tracing?: { endpoint: string; sampler: TracesSampler };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -266,7 +270,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       },
       shutdownTimeoutMs: e.GATEWAY_SHUTDOWN_TIMEOUT_MS,
       idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000,
-      ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+      ...(e.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? { tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, sampler: { name: e.OTEL_TRACES_SAMPLER, ratio: e.OTEL_TRACES_SAMPLER_ARG } } }
+        : {}),
     },
   };
 }

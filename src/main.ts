@@ -51,7 +51,7 @@ const stores = (() => {
 
 const observability = createObservability({
   log,
-  ...(config.otlpEndpoint ? { tracing: { endpoint: config.otlpEndpoint, serviceName: 'reseller-gateway' } } : {}),
+  ...(config.tracing ? { tracing: { ...config.tracing, serviceName: 'reseller-gateway' } } : {}),
 });
 const upstreams = await createUpstreams(config, log, {
   onCall: observability.onUpstreamCall,

@@ -39,6 +39,32 @@ describe('loadConfig', () => {
   });
 });
 
+describe('tracing configuration', () => {
+  it('is off without an OTLP endpoint, whatever the sampler says', () => {
+    const result = loadConfig({ OTEL_TRACES_SAMPLER: 'always_on' });
+    expect(result.ok && result.config.tracing).toBeUndefined();
+  });
+
+  it('samples every new trace and every sampled caller by default', () => {
+    const result = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
+    expect(result.ok && result.config.tracing).toEqual({ endpoint: 'http://127.0.0.1:4318', sampler: { name: 'parentbased_always_on', ratio: 1 } });
+  });
+
+  it('takes a standard sampler and its ratio', () => {
+    const result = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+    expect(result.ok && result.config.tracing?.sampler).toEqual({ name: 'parentbased_traceidratio', ratio: 0.25 });
+  });
+
+  it('names an unknown sampler and a ratio outside [0, 1]', () => {
+    const result = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_SAMPLER: 'jaeger_remote', OTEL_TRACES_SAMPLER_ARG: '2' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.problems.join('\n');
+    expect(text).toContain('OTEL_TRACES_SAMPLER:');
+    expect(text).toContain('OTEL_TRACES_SAMPLER_ARG:');
+  });
+});
+
 describe('Plesk configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rgw-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

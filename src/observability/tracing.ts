@@ -12,21 +12,41 @@
  * Attributes hold labels only (operation label, route template, request id, caller name): never
  * argument values, ids from paths, or headers.
  *
- * Sampling: upstream spans are made before their operation span exists, so a new trace counts as
- * sampled from the start, as the SDK's default sampler (parent-based, always on) decides too. With
- * `OTEL_TRACES_SAMPLER` set to a ratio sampler, an operation span the sampler drops can leave its
- * upstream spans exported without their parent.
+ * Sampling: upstream spans are made before their operation span exists, so the sampler's decision
+ * for the operation is taken when its request arrives (`operationIds`) and carried in the trace
+ * flags its upstream spans get as their parent's. The standard samplers (`OTEL_TRACES_SAMPLER`)
+ * decide from the parent's flags and the trace id alone, so the operation span, started at the end
+ * with the same ids and parent, gets the same decision: a trace is exported whole or not at all.
  *
  * Exporter: OTLP over HTTP (JSON) to `<endpoint>/v1/traces`, through a batch span processor;
  * `OTEL_EXPORTER_OTLP_HEADERS` and the other standard OTLP variables are honoured by the exporter.
  */
 import { createRequire } from 'node:module';
 import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
-import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace-base';
+
+/** The standard `OTEL_TRACES_SAMPLER` values. */
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TracesSamplerName = (typeof TRACES_SAMPLERS)[number];
+
+export interface TracesSampler {
+  name: TracesSamplerName;
+  /** The share of new traces sampled, for the `traceidratio` samplers (`OTEL_TRACES_SAMPLER_ARG`). Default 1. */
+  ratio?: number;
+}
 
 export interface TracingOptions {
   /** OTLP/HTTP base URL, e.g. `http://otel-collector:4318`; `/v1/traces` is appended unless present. */
   endpoint: string;
+  /** Which traces are recorded. Default `parentbased_always_on`: every new trace, and a caller's when it is sampled. */
+  sampler?: TracesSampler;
   /** `service.name` of the resource. Default `reseller-gateway`. */
   serviceName?: string;
   /** Batch export delay. Default 5000 ms (the SDK's default). */
@@ -76,9 +96,9 @@ export interface UpstreamSpanInfo {
 
 export interface Tracing {
   /**
-   * The ids the operation span of a request arriving now will have: the trace id and flags of a
-   * valid `traceparent` header (then the caller's span is its parent), else a new sampled trace;
-   * a new span id.
+   * The ids the operation span of a request arriving now will have: the trace id of a valid
+   * `traceparent` header (then the caller's span is its parent), else a new one; a new span id; and
+   * the sampler's decision as its flags.
    */
   operationIds(traceparent: string | null): OperationSpanIds;
   operation(info: OperationSpanInfo): void;
@@ -143,6 +163,25 @@ class PresetIds implements IdGenerator {
   }
 }
 
+/** The SDK's sampler of that name, as the SDK itself builds it from `OTEL_TRACES_SAMPLER`. */
+function createSampler(sdk: SdkTraceBase, { name, ratio = 1 }: TracesSampler): Sampler {
+  const ratioSampler = () => new sdk.TraceIdRatioBasedSampler(ratio);
+  switch (name) {
+    case 'always_on':
+      return new sdk.AlwaysOnSampler();
+    case 'always_off':
+      return new sdk.AlwaysOffSampler();
+    case 'traceidratio':
+      return ratioSampler();
+    case 'parentbased_always_on':
+      return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new sdk.ParentBasedSampler({ root: ratioSampler() });
+  }
+}
+
 export function createTracing(options: TracingOptions): Tracing {
   const require = createRequire(import.meta.url);
   const api = require('@opentelemetry/api') as Api;
@@ -154,8 +193,10 @@ export function createTracing(options: TracingOptions): Tracing {
   const exporter = new OTLPTraceExporter({ url: tracesUrl(options.endpoint) });
   const random = new sdk.RandomIdGenerator();
   const idGenerator = new PresetIds(random);
+  const sampler = createSampler(sdk, options.sampler ?? { name: 'parentbased_always_on' });
   const provider = new sdk.BasicTracerProvider({
     idGenerator,
+    sampler,
     resource: resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: options.serviceName ?? 'reseller-gateway' }),
     spanProcessors: [
       new sdk.BatchSpanProcessor(exporter, options.scheduledDelayMillis ? { scheduledDelayMillis: options.scheduledDelayMillis } : {}),
@@ -173,9 +214,13 @@ export function createTracing(options: TracingOptions): Tracing {
   return {
     operationIds(traceparent) {
       const caller = parseTraceparent(traceparent);
-      // A new trace is sampled (the default sampler's choice for a root span); a caller's keeps its flags.
-      if (!caller) return { traceId: random.generateTraceId(), spanId: random.generateSpanId(), traceFlags: TraceFlags.SAMPLED };
-      return { traceId: caller.traceId, spanId: random.generateSpanId(), traceFlags: caller.traceFlags, caller };
+      const traceId = caller?.traceId ?? random.generateTraceId();
+      const parent = caller ? childOf(caller, true) : ROOT_CONTEXT;
+      const { decision } = sampler.shouldSample(parent, traceId, 'operation', SpanKind.SERVER, {}, []);
+      // The caller's other flags pass on; only the sampled bit is the sampler's.
+      const others = (caller?.traceFlags ?? 0) & ~TraceFlags.SAMPLED;
+      const traceFlags = others | (decision === sdk.SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE);
+      return { traceId, spanId: random.generateSpanId(), traceFlags, ...(caller ? { caller } : {}) };
     },
     operation(info) {
       if (closed) return;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, SPAN_KIND, type ExportedSpan, type OtlpReceiver } from '../support/otlp-receiver.js';
+import type { TracesSampler } from '../../src/observability/tracing.js';
 import { PLESK_DEMO, startStack, WIX_DEMO, type Stack } from '../support/stack.js';
 
 let receiver: OtlpReceiver;
@@ -16,8 +17,8 @@ afterAll(() => receiver.close());
 beforeEach(() => receiver.clear());
 
 /** Runs `requests` against a traced stack, closes it (which exports every span), and returns the spans. */
-async function traced(requests: (stack: Stack) => Promise<void>): Promise<ExportedSpan[]> {
-  const stack = await startStack({ tracing: { endpoint: receiver.endpoint } });
+async function traced(requests: (stack: Stack) => Promise<void>, sampler?: TracesSampler): Promise<ExportedSpan[]> {
+  const stack = await startStack({ tracing: { endpoint: receiver.endpoint, ...(sampler ? { sampler } : {}) } });
   try {
     await requests(stack);
   } finally {
@@ -129,5 +130,39 @@ describe('an incoming traceparent', () => {
     });
     expect(operation(spans, 'Sampled').upstream).toHaveLength(1);
     expect(spans.filter((span) => span.traceId === unsampledTrace || span.name === 'Unsampled')).toEqual([]);
+  });
+});
+
+describe('sampling', () => {
+  /** Each operation here makes one upstream call: its span is exported exactly when the operation's is. */
+  function expectWholeTraces(spans: ExportedSpan[], operations: number) {
+    const servers = spans.filter((span) => span.kind === SPAN_KIND.SERVER);
+    const clients = spans.filter((span) => span.kind === SPAN_KIND.CLIENT);
+    const serverIds = new Set(servers.map((span) => span.spanId));
+    expect(clients.filter((span) => !serverIds.has(span.parentSpanId!))).toEqual([]);
+    expect(clients).toHaveLength(servers.length);
+    // 0.5 of 40 new traces: neither none nor all, but for a chance of 2 in 10^12.
+    expect(servers.length).toBeGreaterThan(0);
+    expect(servers.length).toBeLessThan(operations);
+  }
+
+  for (const name of ['parentbased_traceidratio', 'traceidratio'] as const) {
+    it(`${name}: an operation is exported with its upstream call or not at all`, async () => {
+      const spans = await traced(async (stack) => {
+        for (let k = 0; k < 40; k++) await stack.gql(packageQuery(`Ratio${k}`));
+      }, { name, ratio: 0.5 });
+      expectWholeTraces(spans, 40);
+    });
+  }
+
+  it("parentbased_always_off: only a sampled caller's trace is exported, whole", async () => {
+    const spans = await traced(async (stack) => {
+      await stack.gql(packageQuery('NewTrace'));
+      await stack.gql(packageQuery('Sampled'), undefined, { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` });
+    }, { name: 'parentbased_always_off' });
+    const { server, upstream } = operation(spans, 'Sampled');
+    expect(upstream).toHaveLength(1);
+    expect(upstream[0]!.parentSpanId).toBe(server.spanId);
+    expect(spans).toHaveLength(2);
   });
 });

@@ -10,6 +10,7 @@ import { openStores, type Stores } from '../../src/stores.js';
 import { createAuthenticator, generateToken, hashToken, type JwtAuthOptions, type Role, type Scope, type StaticCaller } from '../../src/auth/index.js';
 import { createObservability, type Observability } from '../../src/observability/index.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { TracesSampler } from '../../src/observability/tracing.js';
 import { PLESK_DEMO, startPleskSandbox, type PleskSandbox, type PleskSandboxOptions } from '../../src/sandbox/plesk/index.js';
 import { startWixSandbox, WIX_DEMO, type WixSandbox, type WixSandboxOptions } from '../../src/sandbox/wix/index.js';
 import { DEFAULT_LIMITS, type RequestLimits } from '../../src/security/limits.js';
@@ -81,7 +82,7 @@ export interface StackOptions {
   /** Also accept JWTs verified this way. */
   jwt?: JwtAuthOptions;
   /** Export spans to this OTLP/HTTP endpoint (e.g. test/support/otlp-receiver.ts); `close()` flushes them. */
-  tracing?: { endpoint: string };
+  tracing?: { endpoint: string; sampler?: TracesSampler };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
