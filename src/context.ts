@@ -39,7 +39,7 @@ export interface PleskServer {
   client: PleskClient;
 }
 
-/** What the HTTP layer learnt about the request before GraphQL runs. */
+/** What the HTTP layer learnt about the request before GraphQL runs: set on its server context (auth/plugin.ts). */
 export interface RequestFacts {
   requestId: string;
   caller: Caller;
@@ -78,9 +78,11 @@ export const ACCOUNT_DENIED = 'You are not allowed to act on this account.';
 /** The span the request's upstream calls are children of (its operation's), when tracing is on. */
 export type ParentSpanOf = (request: Request) => CallOrigin['parentSpan'];
 
-export function createContextFactory(services: GatewayServices, facts: (request: Request) => RequestFacts, parentSpanOf?: ParentSpanOf) {
-  return (initial: YogaInitialContext): GatewayContext => {
-    const { requestId, caller } = facts(initial.request);
+export function createContextFactory(services: GatewayServices, parentSpanOf?: ParentSpanOf) {
+  return (initial: YogaInitialContext & Partial<RequestFacts>): GatewayContext => {
+    const { requestId, caller } = initial;
+    // The authentication plugin runs before every request that reaches GraphQL; a wiring bug otherwise.
+    if (requestId === undefined || caller === undefined) throw new Error('request reached GraphQL without authentication');
     const parentSpan = parentSpanOf?.(initial.request);
     const origin: CallOrigin = parentSpan ? { requestId, parentSpan } : { requestId };
     const wix = services.wix.withOrigin(origin);

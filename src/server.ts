@@ -111,10 +111,9 @@ function bodyLimit(maxBytes: number, next: (req: IncomingMessage, res: ServerRes
 export function createGateway(options: GatewayOptions): Gateway {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const graphiql = options.graphiql ?? false;
-  const authentication = useAuthentication({ authenticator: options.authenticator, log: options.log, graphiql: graphiql !== false });
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
-    context: createContextFactory(options, authentication.facts, options.observability?.operationSpan),
+    context: createContextFactory(options, options.observability?.operationSpan),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
@@ -144,7 +143,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(options.breakers?.length ? [{ name: 'upstreams', check: () => ({ ok: options.breakers!.some(({ breaker }) => breaker.state !== 'open') }) }] : []),
         ...(options.readiness ?? []),
       ]),
-      authentication.plugin,
+      useAuthentication({ authenticator: options.authenticator, log: options.log, graphiql: graphiql !== false }),
       ...(options.observability?.plugins ?? []),
       ...limitPlugins({ limits, showSuggestions: options.sandbox ?? false }),
       useCSRFPrevention(),

@@ -12,8 +12,9 @@ describe('context log', () => {
     const log = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
     const child = vi.spyOn(log, 'child');
     const services = { log, wix: { withOrigin: () => ({}) }, plesk: new Map() } as unknown as GatewayServices;
-    const factory = createContextFactory(services, () => ({ requestId: 'req-42', caller: { name: 'ui', kind: 'service', roles: ['viewer'], wixAccounts: '*', pleskServers: '*' } }));
-    const made = factory({ request: new Request('http://localhost/graphql') } as never);
+    const factory = createContextFactory(services);
+    const caller = { name: 'ui', kind: 'service', roles: ['viewer'], wixAccounts: '*', pleskServers: '*' };
+    const made = factory({ request: new Request('http://localhost/graphql'), requestId: 'req-42', caller } as never);
     // What yoga does with a context factory's result.
     const context = Object.assign({}, made);
     expect(child).not.toHaveBeenCalled();

@@ -1,7 +1,9 @@
 /**
  * The HTTP side of authentication: every request except the health probes (and the GraphiQL page
  * shell, which holds no data) must carry `Authorization: Bearer <token>`; anything else is a 401
- * with a GraphQL error coded UNAUTHENTICATED. The caller found is handed to the GraphQL context.
+ * with a GraphQL error coded UNAUTHENTICATED. The request id and the caller found go on the
+ * request's server context, which yoga hands to the GraphQL context factory and to every later hook
+ * (the operation log names the caller of a request refused before any GraphQL context exists).
  */
 import { shouldRenderGraphiQL, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -20,10 +22,9 @@ export interface AuthenticationOptions {
 /** Accepted `x-request-id` values: short and printable, so they are safe to echo and log. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function useAuthentication(options: AuthenticationOptions): { plugin: Plugin; facts: (request: Request) => RequestFacts } {
+export function useAuthentication(options: AuthenticationOptions): Plugin {
   const publicPaths = new Set(options.publicPaths ?? ['/health', '/ready']);
-  const facts = new WeakMap<Request, RequestFacts>();
-  const plugin: Plugin = {
+  return {
     async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
       if (publicPaths.has(url.pathname)) return;
       if (options.graphiql && shouldRenderGraphiQL(request)) return;
@@ -43,23 +44,12 @@ export function useAuthentication(options: AuthenticationOptions): { plugin: Plu
         );
         return;
       }
-      facts.set(request, { requestId, caller: result.caller });
-      // Also on the server context: the operation log names the caller of a request refused
-      // before any GraphQL context exists (a syntax, validation or limit error).
-      (serverContext as { caller?: unknown }).caller = result.caller;
+      const facts: RequestFacts = { requestId, caller: result.caller };
+      Object.assign(serverContext, facts);
     },
-    onResponse({ request, response }) {
-      const known = facts.get(request);
-      if (known) response.headers.set('x-request-id', known.requestId);
-    },
-  };
-  return {
-    plugin,
-    facts(request) {
-      const known = facts.get(request);
-      // onRequest ran for every request that reaches GraphQL execution; this is a wiring bug otherwise.
-      if (!known) throw new Error('request reached GraphQL without authentication');
-      return known;
+    onResponse({ response, serverContext }) {
+      const { requestId } = serverContext as Partial<RequestFacts>;
+      if (requestId) response.headers.set('x-request-id', requestId);
     },
   };
 }

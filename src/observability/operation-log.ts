@@ -12,9 +12,9 @@
  * - `onResponse`  writes the line and the metrics, and ends the in-flight count.
  *
  * Writing happens in `onResponse` so that an operation refused before execution (syntax or
- * validation error: no GraphQL context exists yet) can still carry the request id that the
- * authentication plugin set on the response, and the caller it put on the server context, when that
- * plugin is listed before this one.
+ * validation error: no GraphQL context exists yet) can still carry the request id and the caller
+ * that the authentication plugin put on the server context, when that plugin is listed before this
+ * one.
  *
  * `errorCodes` of a line: the `extensions.code` of each GraphQL error of the result (`UNKNOWN` when
  * it has none), then, for a mutation, the code of each root field whose value is an error result
@@ -251,11 +251,11 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
     noteCaller(state, context.caller);
   };
 
-  const report = (state: RequestState, response: Response): void => {
+  const report = (state: RequestState): void => {
     const results = Array.isArray(state.result) ? (state.result as unknown[]) : [state.result];
     const end = state.end ?? performance.now();
     const durationMs = end - state.start;
-    const requestId = state.requestId ?? response.headers.get('x-request-id') ?? undefined;
+    const { requestId } = state;
     for (let index = 0; index < results.length; index += 1) {
       const result = results[index];
       const info = results.length > 1 ? BATCH : state.document ? namer.info(state.document, state.operationName) : INVALID;
@@ -325,9 +325,13 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
       states.delete(request);
       if (state.counted) metrics?.requestFinished();
       if (state.result === undefined) return;
-      if (state.caller === undefined) noteCaller(state, (serverContext as GatewayLikeContext | undefined)?.caller);
+      // A request refused before execution has no GraphQL context: the authentication plugin's
+      // facts are on the server context.
+      const facts = serverContext as GatewayLikeContext | undefined;
+      if (state.requestId === undefined && typeof facts?.requestId === 'string') state.requestId = facts.requestId;
+      if (state.caller === undefined) noteCaller(state, facts?.caller);
       try {
-        report(state, response);
+        report(state);
       } catch (error) {
         errorLog.error({ err: error }, 'observability: could not report an operation');
       }

@@ -74,11 +74,10 @@ const schema = createSchema<{ requestId: string; caller: { name: string; kind: s
   },
 });
 
-/** Stands in for the authentication plugin: echoes the request id on the response. */
-const echoRequestId: Plugin = {
-  onResponse({ request, response }) {
-    const id = request.headers.get('x-request-id');
-    if (id) response.headers.set('x-request-id', id);
+/** Stands in for the authentication plugin: puts the request id and the caller on the server context. */
+const requestFacts: Plugin = {
+  onRequest({ request, serverContext }) {
+    Object.assign(serverContext, { requestId: request.headers.get('x-request-id') ?? 'generated-id', caller: { name: 'support-ui', kind: 'service' } });
   },
 };
 
@@ -88,11 +87,7 @@ async function startServer(observability: Observability): Promise<{ server: Serv
     logging: false,
     landingPage: false,
     graphiql: false,
-    context: ({ request }) => ({
-      requestId: request.headers.get('x-request-id') ?? 'generated-id',
-      caller: { name: 'support-ui', kind: 'service' },
-    }),
-    plugins: [echoRequestId, ...observability.plugins],
+    plugins: [requestFacts, ...observability.plugins],
   });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -169,7 +164,7 @@ describe('observability plugins over HTTP', () => {
     ]);
   });
 
-  it('logs operations refused before execution as `invalid`, with the request id from the response', async () => {
+  it('logs operations refused before execution as `invalid`, with the request id from the server context', async () => {
     memory.clear();
     const validation = await gql('query Bad { nope }', 'req-invalid-1');
     expect(validation.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
