@@ -307,7 +307,7 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
         });
       }
       const state: RequestState = { start: performance.now(), counted: metrics !== undefined };
-      if (tracing) state.span = tracing.operationIds(request.headers.get('traceparent'));
+      if (tracing) state.span = tracing.operationIds(request.headers.get('traceparent'), request.headers.get('tracestate'));
       states.set(request, state);
       metrics?.requestStarted();
       return undefined;

@@ -59,6 +59,8 @@ export interface SpanIds {
   spanId: string;
   /** W3C trace flags; bit 0: sampled. */
   traceFlags: number;
+  /** W3C `tracestate` (vendors' entries), passed on from the caller to the spans of its trace. */
+  traceState?: string;
 }
 
 /** The ids of an operation's SERVER span, decided when its request arrives. */
@@ -97,10 +99,10 @@ export interface UpstreamSpanInfo {
 export interface Tracing {
   /**
    * The ids the operation span of a request arriving now will have: the trace id of a valid
-   * `traceparent` header (then the caller's span is its parent), else a new one; a new span id; and
-   * the sampler's decision as its flags.
+   * `traceparent` header (then the caller's span is its parent, and its `tracestate` is kept), else
+   * a new one; a new span id; and the sampler's decision as its flags.
    */
-  operationIds(traceparent: string | null): OperationSpanIds;
+  operationIds(traceparent: string | null, tracestate?: string | null): OperationSpanIds;
   operation(info: OperationSpanInfo): void;
   upstreamCall(info: UpstreamSpanInfo): void;
   /** Exports what is buffered, then stops the exporter. */
@@ -125,14 +127,19 @@ const epochMs = (monotonic: number): number => performance.timeOrigin + monotoni
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ALL_ZEROS = /^0+$/;
 
-/** The caller's span of a valid `traceparent` header; undefined for anything else (all-zero ids included). */
-function parseTraceparent(header: string | null): SpanIds | undefined {
+/**
+ * The caller's span of a valid `traceparent` header, with its `tracestate` (checked and cut to the
+ * spec's 32 entries by the API's parser; ignored without a valid traceparent, as the spec says);
+ * undefined for anything else (all-zero ids included).
+ */
+function parseTraceparent(api: Api, header: string | null, tracestate: string | null | undefined): SpanIds | undefined {
   const match = header ? TRACEPARENT.exec(header) : null;
   if (!match) return undefined;
   const traceId = match[1]!;
   const spanId = match[2]!;
   if (ALL_ZEROS.test(traceId) || ALL_ZEROS.test(spanId)) return undefined;
-  return { traceId, spanId, traceFlags: Number.parseInt(match[3]!, 16) };
+  const state = tracestate ? api.createTraceState(tracestate).serialize() : '';
+  return { traceId, spanId, traceFlags: Number.parseInt(match[3]!, 16), ...(state ? { traceState: state } : {}) };
 }
 
 /**
@@ -209,18 +216,26 @@ export function createTracing(options: TracingOptions): Tracing {
   const fail = (span: Span, message: string) => span.setStatus({ code: SpanStatusCode.ERROR, message });
   /** A context whose current span is `parent`, for a span to be started as its child. */
   const childOf = (parent: SpanIds, isRemote: boolean): Context =>
-    api.trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.traceFlags, isRemote });
+    api.trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: parent.traceId,
+      spanId: parent.spanId,
+      traceFlags: parent.traceFlags,
+      isRemote,
+      ...(parent.traceState ? { traceState: api.createTraceState(parent.traceState) } : {}),
+    });
 
   return {
-    operationIds(traceparent) {
-      const caller = parseTraceparent(traceparent);
+    operationIds(traceparent, tracestate) {
+      const caller = parseTraceparent(api, traceparent, tracestate);
       const traceId = caller?.traceId ?? random.generateTraceId();
       const parent = caller ? childOf(caller, true) : ROOT_CONTEXT;
       const { decision } = sampler.shouldSample(parent, traceId, 'operation', SpanKind.SERVER, {}, []);
       // The caller's other flags pass on; only the sampled bit is the sampler's.
       const others = (caller?.traceFlags ?? 0) & ~TraceFlags.SAMPLED;
       const traceFlags = others | (decision === sdk.SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE);
-      return { traceId, spanId: random.generateSpanId(), traceFlags, ...(caller ? { caller } : {}) };
+      // The operation span and its upstream spans carry the caller's trace state, as the SDK gives a child its parent's.
+      const traceState = caller?.traceState;
+      return { traceId, spanId: random.generateSpanId(), traceFlags, ...(traceState ? { traceState } : {}), ...(caller ? { caller } : {}) };
     },
     operation(info) {
       if (closed) return;

@@ -100,6 +100,23 @@ describe('an incoming traceparent', () => {
     expect(upstream[0]!.parentSpanId).toBe(server.spanId);
   });
 
+  it("the caller's tracestate goes with its trace to the operation span and its upstream spans", async () => {
+    const state = 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7';
+    const spans = await traced(async (stack) => {
+      await stack.gql(packageQuery('WithState'), undefined, { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`, tracestate: state });
+      await stack.gql(packageQuery('StateWithoutParent'), undefined, { tracestate: state });
+      await stack.gql(packageQuery('BadState'), undefined, { traceparent: `00-${'ab'.repeat(16)}-${CALLER_SPAN}-01`, tracestate: 'not a list member' });
+    });
+    const joined = operation(spans, 'WithState');
+    expect(joined.server.traceState).toBe(state);
+    expect(joined.upstream.map((span) => span.traceState)).toEqual([state]);
+    // Without a valid traceparent the state is ignored; a malformed one is dropped.
+    for (const name of ['StateWithoutParent', 'BadState']) {
+      const { server, upstream } = operation(spans, name);
+      expect([server, ...upstream].map((span) => span.traceState)).toEqual([undefined, undefined]);
+    }
+  });
+
   it('an invalid one is ignored: the operation starts a new trace, its upstream call still its child', async () => {
     const invalid = {
       ZeroTrace: `00-${'0'.repeat(32)}-${CALLER_SPAN}-01`,

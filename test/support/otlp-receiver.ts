@@ -22,6 +22,8 @@ export interface ExportedSpan {
   spanId: string;
   /** Absent for a root span. */
   parentSpanId: string | undefined;
+  /** W3C trace state; absent when empty. */
+  traceState: string | undefined;
   /** Attribute values, whichever of `stringValue`, `intValue`, ... each has. */
   attributes: Record<string, unknown>;
 }
@@ -50,6 +52,7 @@ interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
+  traceState?: string;
   attributes?: { key: string; value: Record<string, unknown> }[];
 }
 
@@ -76,6 +79,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           traceId: span.traceId,
           spanId: span.spanId,
           parentSpanId: span.parentSpanId || undefined,
+          traceState: span.traceState || undefined,
           attributes: Object.fromEntries((span.attributes ?? []).map(({ key, value }) => [key, Object.values(value)[0]])),
         }));
     },
