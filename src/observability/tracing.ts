@@ -123,8 +123,12 @@ export function tracesUrl(endpoint: string): string {
 /** `performance.now()` → epoch milliseconds, what the SDK takes as a start/end time. */
 const epochMs = (monotonic: number): number => performance.timeOrigin + monotonic;
 
-/** W3C trace context, version 00: `00-<trace id>-<parent span id>-<flags>`, lowercase hex. */
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+/**
+ * W3C trace context: `<version>-<trace id>-<parent span id>-<flags>`, lowercase hex. Version 00 has
+ * exactly these fields; a later version (not ff) is read as 00, past any fields it appends, as the
+ * spec asks of a version-00 implementation.
+ */
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const ALL_ZEROS = /^0+$/;
 
 /**
@@ -135,11 +139,11 @@ const ALL_ZEROS = /^0+$/;
 function parseTraceparent(api: Api, header: string | null, tracestate: string | null | undefined): SpanIds | undefined {
   const match = header ? TRACEPARENT.exec(header) : null;
   if (!match) return undefined;
-  const traceId = match[1]!;
-  const spanId = match[2]!;
+  const [, version, traceId, spanId, flags, appended] = match as unknown as [string, string, string, string, string, string | undefined];
+  if (version === 'ff' || (version === '00' && appended !== undefined)) return undefined;
   if (ALL_ZEROS.test(traceId) || ALL_ZEROS.test(spanId)) return undefined;
   const state = tracestate ? api.createTraceState(tracestate).serialize() : '';
-  return { traceId, spanId, traceFlags: Number.parseInt(match[3]!, 16), ...(state ? { traceState: state } : {}) };
+  return { traceId, spanId, traceFlags: Number.parseInt(flags, 16), ...(state ? { traceState: state } : {}) };
 }
 
 /**

@@ -62,7 +62,7 @@ describe('OpenTelemetry tracing', () => {
     expect(body).not.toContain('never-in-a-span');
   });
 
-  it("an operation's ids: a valid traceparent's trace id and flags, else a new sampled trace; always a new span id", async () => {
+  it("an operation's ids: a valid traceparent's trace id and flags (of any version but ff), else a new sampled trace; always a new span id", async () => {
     const tracing = createTracing({ endpoint });
     try {
       const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -70,7 +70,19 @@ describe('OpenTelemetry tracing', () => {
       expect(joined).toMatchObject({ traceId: trace, traceFlags: 0, caller: { traceId: trace, spanId: '00f067aa0ba902b7', traceFlags: 0 } });
       expect(joined.spanId).toMatch(/^[0-9a-f]{16}$/);
       expect(joined.spanId).not.toBe('00f067aa0ba902b7');
-      for (const header of [null, '', `00-${trace}-00f067aa0ba902b7-01-extra`, `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, `01-${trace}-00f067aa0ba902b7-01`]) {
+      // A later version is read as version 00, past any fields it appends.
+      for (const header of [`01-${trace}-00f067aa0ba902b7-01`, `cc-${trace}-00f067aa0ba902b7-01-what-comes-next`]) {
+        expect(tracing.operationIds(header)).toMatchObject({ traceId: trace, traceFlags: 1, caller: { traceId: trace, spanId: '00f067aa0ba902b7' } });
+      }
+      const invalid = [
+        null,
+        '',
+        `00-${trace}-00f067aa0ba902b7-01-extra`,
+        `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+        `ff-${trace}-00f067aa0ba902b7-01`,
+        `01-${trace}-00f067aa0ba902b7-01extra`,
+      ];
+      for (const header of invalid) {
         const fresh = tracing.operationIds(header);
         expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
         expect(fresh.traceId).not.toBe(trace);
