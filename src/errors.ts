@@ -9,6 +9,17 @@ export type Upstream = 'wix' | 'plesk';
 
 export const UPSTREAM_LABEL: Record<Upstream, string> = { wix: 'Wix', plesk: 'Plesk' };
 
+/** Runs `make` (which builds an error) without capturing a stack trace. */
+export function withoutStackTrace<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /**
  * An expected outcome, not a bug: it carries no stack trace. A stack is costly to capture and
  * more so to format (GraphQL reads it when it wraps the error, once per failed field: a failing
@@ -19,6 +30,7 @@ export abstract class GatewayError extends Error {
   abstract readonly code: string;
 
   constructor(message?: string, options?: ErrorOptions) {
+    // withoutStackTrace inline: super() cannot be called from a nested function.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {

@@ -6,19 +6,14 @@
  * `getLocation` is patched (patches/graphql+*.patch) to find a document's line breaks once.
  */
 import { GraphQLError, locatedError, responsePathAsArray, type GraphQLErrorOptions, type GraphQLResolveInfo } from 'graphql';
+import { withoutStackTrace } from '../errors.js';
 
 /**
  * A GraphQLError made without capturing a stack: with an original error it carries that error's
  * stack; without one, a stack of the gateway's internals is not for clients.
  */
 function withoutStack(message: string, options: GraphQLErrorOptions): GraphQLError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new GraphQLError(message, options);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStackTrace(() => new GraphQLError(message, options));
 }
 
 /** The located error graphql-js would make for `error` thrown by the field `info` resolves. */
