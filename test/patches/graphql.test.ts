@@ -1,7 +1,10 @@
 /**
- * patches/graphql+<version>.patch changes two things in graphql-js, neither in what it answers:
- * - argument and variable values: a plain copy instead of `{ ...coercedValues }` of a
- *   null-prototype map (a slow path in V8, taken for every field);
+ * patches/graphql+<version>.patch changes how graphql-js works, never what it answers:
+ * - argument and variable values: ordinary objects instead of null-prototype maps copied by spread
+ *   (a slow path in V8, taken for every field), and no map of a field's argument nodes per call;
+ * - result objects: ordinary objects instead of null-prototype ones (dictionaries in V8);
+ * - field collection: a selection set's fields, when no directive can change them, collected once
+ *   and shared by every execution of the document (before: once per execution and per alias);
  * - `getLocation` and `getLocations`: a binary search over a source's line breaks, found once per
  *   source, instead of a scan from the start for every location (quadratic when N aliased fields
  *   fail together).
@@ -10,7 +13,19 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { buildSchema, execute, getLocation, parse, Source, type GraphQLFieldResolver, type SourceLocation } from 'graphql';
+import {
+  buildSchema,
+  execute,
+  getLocation,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  GraphQLUnionType,
+  parse,
+  Source,
+  type GraphQLFieldResolver,
+  type SourceLocation,
+} from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { getLocations } from 'graphql/language/location.js';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +41,7 @@ describe('the graphql patch', () => {
   });
 
   it('is applied to both builds of graphql-js (npm install runs patch-package)', () => {
-    const marks = { 'execution/values': 3, 'language/location': 3 };
+    const marks = { 'execution/values': 4, 'execution/collectFields': 3, 'execution/execute': 2, 'jsutils/promiseForObject': 1, 'language/location': 3 };
     for (const [file, count] of Object.entries(marks)) {
       for (const build of ['js', 'mjs']) {
         const source = readFileSync(require.resolve(`graphql/${file}.${build}`), 'utf8');
@@ -106,6 +121,116 @@ describe('variable values', () => {
     expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(values, '__proto__')).toEqual({ value: 'p', enumerable: true, writable: true, configurable: true });
     expect(Object.keys(values)).toEqual(['__proto__', 'other']);
+  });
+});
+
+describe('result objects', () => {
+  const schema = buildSchema('type Query { a: String b: String later: String }');
+  const rootValue = { a: 'A', b: 'B', later: () => Promise.resolve('L') };
+
+  it('are ordinary objects, in the order of the selection, without promises and with them', async () => {
+    for (const query of ['{ b a }', '{ b later a }']) {
+      const { data, errors } = await execute({ schema, document: parse(query), rootValue });
+      expect(errors).toBeUndefined();
+      expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+      expect(Object.keys(data!)).toEqual(query === '{ b a }' ? ['b', 'a'] : ['b', 'later', 'a']);
+    }
+  });
+
+  it('keep an alias __proto__ as an own value, not as the prototype', async () => {
+    for (const query of ['{ __proto__: a b }', '{ __proto__: later b }']) {
+      const { data, errors } = await execute({ schema, document: parse(query), rootValue });
+      expect(errors).toBeUndefined();
+      expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+      expect(Object.keys(data!)).toEqual(['__proto__', 'b']);
+      expect(JSON.stringify(data)).toBe(query.includes('later') ? '{"__proto__":"L","b":"B"}' : '{"__proto__":"A","b":"B"}');
+    }
+  });
+});
+
+describe('field collection shared across executions', () => {
+  const schema = buildSchema(`
+    interface Named { name: String }
+    type Item implements Named { name: String size: Int tags: [String] }
+    type Query { item: Item items: [Item] named: Named }
+  `);
+  const items = [
+    { __typename: 'Item', name: 'x', size: 1, tags: ['t'] },
+    { __typename: 'Item', name: 'y', size: 2, tags: [] },
+  ];
+  const rootValue = { item: items[0], items, named: items[1] };
+  const run = async (document: ReturnType<typeof parse>, variableValues?: Record<string, unknown>) => {
+    const result = await execute({ schema, document, rootValue, variableValues });
+    expect(result.errors).toBeUndefined();
+    return JSON.parse(JSON.stringify(result.data)) as unknown;
+  };
+
+  it('gives the same answer to every execution of a parsed document, aliases and lists included', async () => {
+    const document = parse('{ first: item { ...F } second: item { name } items { ...F } } fragment F on Item { name size }');
+    const expected = { first: { name: 'x', size: 1 }, second: { name: 'x' }, items: [{ name: 'x', size: 1 }, { name: 'y', size: 2 }] };
+    for (let k = 0; k < 3; k++) expect(await run(document)).toEqual(expected);
+  });
+
+  it('follows the variables of each execution in @skip and @include, at the root and below, in fragments', async () => {
+    const document = parse(`
+      query ($on: Boolean!, $off: Boolean!) {
+        item @include(if: $on) { name }
+        items { name size @skip(if: $off) ...F @include(if: $on) ... on Item @skip(if: $on) { tags } }
+      }
+      fragment F on Item { tags }
+    `);
+    for (const on of [true, false, true]) {
+      const off = !on;
+      const item = (x: (typeof items)[number]) => (on ? { name: x.name, size: x.size, tags: x.tags } : { name: x.name, tags: x.tags });
+      expect(await run(document, { on, off })).toEqual({ ...(on ? { item: { name: 'x' } } : {}), items: items.map(item) });
+    }
+  });
+
+  it('reads the fragments of the document executed, even when another shares its operation', async () => {
+    const one = parse('{ item { ...F } } fragment F on Item { name }');
+    const other = parse('fragment F on Item { size }');
+    const two = { ...one, definitions: [one.definitions[0]!, ...other.definitions] };
+    expect(await run(one)).toEqual({ item: { name: 'x' } });
+    expect(await run(two)).toEqual({ item: { size: 1 } });
+    expect(await run(one)).toEqual({ item: { name: 'x' } });
+  });
+
+  it('tells runtime types apart for the same selection set, and schemas for the same document', async () => {
+    const sdl = `
+      interface Named { name: String }
+      type Item implements Named { name: String size: Int }
+      type Other implements Named { name: String color: String }
+      type Query { nameds: [Named] }
+    `;
+    const document = parse('{ nameds { name ... on Item { size } ... on Other { color } } }');
+    const root = { nameds: [{ __typename: 'Item', name: 'x', size: 1 }, { __typename: 'Other', name: 'o', color: 'red' }] };
+    const expected = { nameds: [{ name: 'x', size: 1 }, { name: 'o', color: 'red' }] };
+    // A second schema from the same text: other type objects, so nothing collected for one serves the other.
+    for (const schema of [buildSchema(sdl), buildSchema(sdl)]) {
+      for (let k = 0; k < 2; k++) {
+        const result = await execute({ schema, document, rootValue: root });
+        expect(result.errors).toBeUndefined();
+        expect(JSON.parse(JSON.stringify(result.data))).toEqual(expected);
+      }
+    }
+  });
+
+  it('tells schemas apart that share a type object', async () => {
+    const Item = new GraphQLObjectType({ name: 'Item', fields: { name: { type: GraphQLString } } });
+    const Other = new GraphQLObjectType({ name: 'Other', fields: { name: { type: GraphQLString } } });
+    const schemaWith = (members: GraphQLObjectType[]) =>
+      new GraphQLSchema({
+        query: new GraphQLObjectType({ name: 'Query', fields: { item: { type: Item } } }),
+        types: [Other, new GraphQLUnionType({ name: 'Named', types: members })],
+      });
+    const document = parse('{ item { ... on Named { name } } }');
+    const rootValue = { item: { name: 'x' } };
+    // In the first schema Item is a Named, in the second it is not: the same selection set differs.
+    for (const [schema, expected] of [[schemaWith([Item, Other]), { name: 'x' }], [schemaWith([Other]), {}]] as const) {
+      const result = await execute({ schema, document, rootValue });
+      expect(result.errors).toBeUndefined();
+      expect(JSON.parse(JSON.stringify(result.data))).toEqual({ item: expected });
+    }
   });
 });
 
