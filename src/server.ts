@@ -12,7 +12,7 @@ import { execute, GraphQLError, subscribe } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator } from './auth/authenticator.js';
 import { useAuthentication } from './auth/plugin.js';
-import { createContextFactory, type GatewayContext, type GatewayServices, type ParentSpanOf } from './context.js';
+import { createContextFactory, useRequestCacheRelease, type GatewayContext, type GatewayServices, type ParentSpanOf } from './context.js';
 import { GatewayError, InvalidInputError, UpstreamError } from './errors.js';
 import { useHealthEndpoints, type ReadinessCheck } from './observability/health.js';
 import type { Logger } from './observability/logger.js';
@@ -137,6 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // graphql-js's own executor instead of yoga's default (@graphql-tools/executor): same results
       // on this schema, with less work and fewer allocations per field (bench/RESULTS.md).
       useEngine({ execute, subscribe }),
+      useRequestCacheRelease(),
       useHealthEndpoints([
         { name: 'audit-store', check: () => ({ ok: options.audit.health().ok }) },
         // Ready while at least one upstream lets calls through: a gateway with one broken upstream still serves the other.
