@@ -3,6 +3,9 @@
  * - argument and variable values: ordinary objects instead of null-prototype maps copied by spread
  *   (a slow path in V8, taken for every field), and no map of a field's argument nodes per call;
  * - result objects: ordinary objects instead of null-prototype ones (dictionaries in V8);
+ * - a field whose resolver returns a promise: one reaction on it instead of two chained promises,
+ *   which N aliased look-ups kept alive while their batch was upstream;
+ * - `locatedError`: no stack captured for a located error that takes its original error's stack;
  * - field collection: a selection set's fields, when no directive can change them, collected once
  *   and shared by every execution of the document (before: once per execution and per alias);
  * - `getLocation` and `getLocations`: a binary search over a source's line breaks, found once per
@@ -11,6 +14,7 @@
  * These tests pin that the patch is installed for the installed version, and that callers still get
  * exactly what graphql-js's own code gives them.
  */
+import { createHook } from 'node:async_hooks';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
@@ -21,6 +25,7 @@ import {
   GraphQLSchema,
   GraphQLString,
   GraphQLUnionType,
+  locatedError,
   parse,
   Source,
   type GraphQLFieldResolver,
@@ -41,7 +46,14 @@ describe('the graphql patch', () => {
   });
 
   it('is applied to both builds of graphql-js (npm install runs patch-package)', () => {
-    const marks = { 'execution/values': 4, 'execution/collectFields': 3, 'execution/execute': 2, 'jsutils/promiseForObject': 1, 'language/location': 3 };
+    const marks = {
+      'execution/values': 4,
+      'execution/collectFields': 3,
+      'execution/execute': 3,
+      'jsutils/promiseForObject': 1,
+      'language/location': 3,
+      'error/locatedError': 1,
+    };
     for (const [file, count] of Object.entries(marks)) {
       for (const build of ['js', 'mjs']) {
         const source = readFileSync(require.resolve(`graphql/${file}.${build}`), 'utf8');
@@ -145,6 +157,132 @@ describe('result objects', () => {
       expect(Object.keys(data!)).toEqual(['__proto__', 'b']);
       expect(JSON.stringify(data)).toBe(query.includes('later') ? '{"__proto__":"L","b":"B"}' : '{"__proto__":"A","b":"B"}');
     }
+  });
+});
+
+describe('fields whose resolvers return promises', () => {
+  const schema = buildSchema(`
+    type Thing { name: String, strict: String! }
+    type Query { thing(id: ID!): Thing, things: [Thing!]!, count: Int, strictThing: Thing! }
+  `);
+  // id "reject": the resolver's promise rejects; "wrong": it resolves to what Int cannot serialise;
+  // "nested": a sub-field's promise rejects; "null": a non-null sub-field resolves to null.
+  const rootValue = {
+    thing: ({ id }: { id: string }) =>
+      id === 'reject'
+        ? Promise.reject(new Error('upstream down'))
+        : Promise.resolve({
+            name: id === 'nested' ? () => Promise.reject(new Error('name failed')) : `thing ${id}`,
+            strict: () => Promise.resolve(id === 'null' ? null : 'ok'),
+          }),
+    things: () => Promise.resolve([{ name: 'a', strict: 'x' }, { name: 'b', strict: 'y' }]),
+    count: () => Promise.resolve('many'),
+    strictThing: () => Promise.reject(new Error('required one failed')),
+  };
+
+  it('are completed, and their errors located and propagated, as graphql-js does', async () => {
+    const query = `{
+      ok: thing(id: "1") { name strict }
+      rejected: thing(id: "reject") { name }
+      nested: thing(id: "nested") { name strict }
+      nulled: thing(id: "null") { name strict }
+      things { name }
+      count
+    }`;
+    const result = await execute({ schema, document: parse(query), rootValue });
+    expect(result.data).toEqual({
+      ok: { name: 'thing 1', strict: 'ok' },
+      rejected: null,
+      nested: { name: null, strict: 'ok' },
+      nulled: null,
+      things: [{ name: 'a' }, { name: 'b' }],
+      count: null,
+    });
+    expect(result.errors!.map((error) => [error.message, error.path, error.locations])).toEqual([
+      ['upstream down', ['rejected'], [{ line: 3, column: 7 }]],
+      ['Int cannot represent non-integer value: "many"', ['count'], [{ line: 7, column: 7 }]],
+      ['name failed', ['nested', 'name'], [{ line: 4, column: 37 }]],
+      ['Cannot return null for non-nullable field Thing.strict.', ['nulled', 'strict'], [{ line: 5, column: 40 }]],
+    ]);
+    const required = await execute({ schema, document: parse('{ ok: thing(id: "1") { name } strictThing { name } }'), rootValue });
+    expect(required.data).toBeNull();
+    expect(required.errors!.map((error) => [error.message, error.path])).toEqual([['required one failed', ['strictThing']]]);
+  });
+
+  it('take one promise each to complete, besides what collects the object (graphql-js alone: two)', async () => {
+    const ready = Promise.resolve({ name: 'x', strict: 'y' });
+    const resolvers = { thing: () => ready };
+    const promisesFor = async (n: number) => {
+      const document = parse(`{ ${Array.from({ length: n }, (_, k) => `f${k}: thing(id: "${k}") { name }`).join(' ')} }`);
+      await execute({ schema, document, rootValue: resolvers });
+      let created = 0;
+      const hook = createHook({
+        init(_id, type) {
+          if (type === 'PROMISE') created++;
+        },
+      }).enable();
+      try {
+        await execute({ schema, document, rootValue: resolvers });
+      } finally {
+        hook.disable();
+      }
+      return created;
+    };
+    const [small, large] = [await promisesFor(100), await promisesFor(200)];
+    // Per field: the reaction on the resolver's promise, and Promise.all's on the field's.
+    expect((large - small) / 100).toBe(2);
+  });
+});
+
+describe('located errors', () => {
+  const document = parse('{\n  thing { name }\n}');
+  const fieldNode = (document.definitions[0] as { selectionSet: { selections: readonly unknown[] } }).selectionSet.selections[0] as Parameters<typeof locatedError>[1];
+
+  /** An error whose `extensions`, read by the GraphQLError being built, records the stack trace limit then. */
+  function watched(error: Error): { error: Error; limits: unknown[] } {
+    const limits: unknown[] = [];
+    Object.defineProperty(error, 'extensions', {
+      get() {
+        limits.push(Error.stackTraceLimit);
+        return { code: 'UPSTREAM_UNAVAILABLE' };
+      },
+    });
+    return { error, limits };
+  }
+
+  it("take their original error's stack, and capture none of their own", () => {
+    const { error: original, limits } = watched(new Error('upstream down'));
+    const before = Error.stackTraceLimit;
+    const located = locatedError(original, fieldNode, ['thing']);
+    expect(new Set(limits)).toEqual(new Set([0]));
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(located.stack).toBe(original.stack);
+    expect(located.originalError).toBe(original);
+    expect([located.message, located.path, located.locations, located.extensions]).toEqual([
+      'upstream down',
+      ['thing'],
+      [{ line: 2, column: 3 }],
+      { code: 'UPSTREAM_UNAVAILABLE' },
+    ]);
+  });
+
+  it('capture a stack when the original has none, and restore the limit when building fails', () => {
+    const stackless = new Error('no stack');
+    Object.defineProperty(stackless, 'stack', { value: undefined });
+    const { error, limits } = watched(stackless);
+    const before = Error.stackTraceLimit;
+    const located = locatedError(error, fieldNode, ['thing']);
+    expect(new Set(limits)).toEqual(new Set([before]));
+    expect(located.stack).toMatch(/^GraphQLError: no stack\n\s+at /);
+
+    const failing = new Error('bad extensions');
+    Object.defineProperty(failing, 'extensions', {
+      get() {
+        throw new Error('unreadable');
+      },
+    });
+    expect(() => locatedError(failing, fieldNode, ['thing'])).toThrow('unreadable');
+    expect(Error.stackTraceLimit).toBe(before);
   });
 });
 
