@@ -3,7 +3,6 @@
  * on a whole package (create, cancel, update its external id).
  */
 import { createHash } from 'node:crypto';
-import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
@@ -11,7 +10,6 @@ import { toGatewayError } from '../upstreams/wix/errors.js';
 import type { Package, PackagesQuery, ProductInstance } from '../upstreams/wix/types.js';
 import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
-import { fieldError } from './field-error.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { runWixWrite, type PackagePayload } from './wix-write.js';
 import { BillingInfoInput, ProductInstanceRef, ProductInstanceStatusEnum, toBillingInfo } from './product-instance.js';
@@ -35,19 +33,14 @@ PackageRef.implement({
 });
 
 /**
- * `package(id)`: checks the arguments and the account, reads through the request's loader. Any
- * failure becomes the gateway's error, located by fieldError: documents repeat this field under
- * aliases (see field-error.ts).
+ * `package(id)`: checks the arguments and the account, and hands on the request's loader's promise
+ * as it is. Documents repeat this field under aliases, and all N stay pending while their batch is
+ * upstream: a suspended async function or a rejection handler per field would be kept alive that
+ * long. A failure is already the gateway's error (the loader's); graphql-js locates it at the field.
  */
-async function lookUpPackage(ctx: GatewayContext, args: { accountId?: string | null; id: string }, info: GraphQLResolveInfo): Promise<Package | null> {
-  let id = args.id;
-  try {
-    const checked = guidArguments({ accountId: args.accountId, id: args.id });
-    id = checked.id!;
-    return await ctx.wixLoaders.package(ctx.wixAccount(checked.accountId), id);
-  } catch (error) {
-    throw fieldError(toGatewayError(error, { target: { resource: 'Package', id } }), info);
-  }
+function lookUpPackage(ctx: GatewayContext, args: { accountId?: string | null; id: string }): Promise<Package | null> {
+  const checked = guidArguments({ accountId: args.accountId, id: args.id });
+  return ctx.wixLoaders.package(ctx.wixAccount(checked.accountId), checked.id!);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +135,7 @@ builder.queryFields((t) => ({
       accountId: t.arg.id({ required: false }),
       id: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx, info) => lookUpPackage(ctx, args, info),
+    resolve: (_root, args, ctx) => lookUpPackage(ctx, args),
   }),
 
   packages: t.field({

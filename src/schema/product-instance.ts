@@ -2,10 +2,8 @@
  * ProductInstance: one product sold within a package, its billing types and enums, the
  * `productInstance` query and the mutations that act on one instance.
  */
-import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
-import { toGatewayError } from '../upstreams/wix/errors.js';
 import {
   CYCLE_TYPES,
   FAILURE_CODES,
@@ -19,7 +17,6 @@ import {
 } from '../upstreams/wix/types.js';
 import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
-import { fieldError } from './field-error.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { PackageRef, packageSuccess } from './package.js';
 import { runWixWrite } from './wix-write.js';
@@ -106,25 +103,16 @@ export function toBillingInfo(input: { type: BillingInfo['type']; cycleDuration?
 
 /**
  * `productInstance(instanceId)`: checks the arguments and the account, finds the instance in its
- * package (the instance id is what the caller knows). Any failure is located by fieldError:
- * documents repeat this field under aliases (see field-error.ts).
+ * package (the instance id is what the caller knows). Not an async function, for the reason
+ * `package(id)` is not one (package.ts); a failure is already the gateway's error (the loader's).
  */
-async function lookUpInstance(
-  ctx: GatewayContext,
-  args: { accountId?: string | null; instanceId: string },
-  info: GraphQLResolveInfo,
-): Promise<InstanceInPackage | null> {
-  let pkg: Package | null;
-  let instanceId: string;
-  try {
-    const checked = guidArguments({ accountId: args.accountId, instanceId: args.instanceId });
-    instanceId = checked.instanceId!;
-    pkg = await ctx.wixLoaders.packageOfInstance(ctx.wixAccount(checked.accountId), instanceId);
-  } catch (error) {
-    throw fieldError(toGatewayError(error), info);
-  }
-  const instance = pkg?.productInstances.find((candidate) => candidate.instanceId === instanceId);
-  return pkg && instance ? { pkg, instance } : null;
+function lookUpInstance(ctx: GatewayContext, args: { accountId?: string | null; instanceId: string }): Promise<InstanceInPackage | null> {
+  const checked = guidArguments({ accountId: args.accountId, instanceId: args.instanceId });
+  const instanceId = checked.instanceId!;
+  return ctx.wixLoaders.packageOfInstance(ctx.wixAccount(checked.accountId), instanceId).then((pkg) => {
+    const instance = pkg?.productInstances.find((candidate) => candidate.instanceId === instanceId);
+    return pkg && instance ? { pkg, instance } : null;
+  });
 }
 
 builder.queryField('productInstance', (t) =>
@@ -138,7 +126,7 @@ builder.queryField('productInstance', (t) =>
       accountId: t.arg.id({ required: false }),
       instanceId: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx, info) => lookUpInstance(ctx, args, info),
+    resolve: (_root, args, ctx) => lookUpInstance(ctx, args),
   }),
 );
 

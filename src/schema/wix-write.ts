@@ -110,15 +110,11 @@ function change(
 
 /** The ownership check before a change: the target must be visible in the account acted on. */
 async function requireTarget(ctx: GatewayContext, accountId: string, target: NonNullable<WixWrite['target']>): Promise<Package> {
-  let found: Package | null;
-  try {
-    found =
-      target.resource === 'Package'
-        ? await ctx.wixLoaders.package(accountId, target.id)
-        : await ctx.wixLoaders.packageOfInstance(accountId, target.id);
-  } catch (error) {
-    throw toGatewayError(error, { target });
-  }
+  // A failed look-up is already the gateway's error (the loader's).
+  const found =
+    target.resource === 'Package'
+      ? await ctx.wixLoaders.package(accountId, target.id)
+      : await ctx.wixLoaders.packageOfInstance(accountId, target.id);
   if (!found || found.accountId !== accountId) throw new NotFoundError(target.resource, target.id);
   return found;
 }

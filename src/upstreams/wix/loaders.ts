@@ -2,11 +2,13 @@
  * Per-request batching of Wix look-ups (one set per GraphQL operation, never shared across callers).
  * N `package(id)` or `productInstance(instanceId)` look-ups of one account become one Query Packages
  * call per 100 ids; a lone package look-up uses Get Package. Results are always checked against the
- * account they were asked for.
+ * account they were asked for. A failed call fails its batch with one gateway error (toGatewayError),
+ * so that a resolver can hand the loader's promise on as it is: graphql-js locates that error at each
+ * field (its locatedError is patched to capture no stack of its own, patches/graphql+*.patch).
  */
 import DataLoader from 'dataloader';
 import type { WixClient } from './client.js';
-import { WixApiError } from './errors.js';
+import { toGatewayError, WixApiError } from './errors.js';
 import type { Package } from './types.js';
 
 /** Query Packages' largest page (§7). */
@@ -57,17 +59,27 @@ export class WixLoaders {
   }
 
   private async loadPackages(accountId: string, ids: readonly string[]): Promise<(Package | null)[]> {
-    if (ids.length === 1) {
-      const pkg = await this.getOne(accountId, ids[0]!);
-      return [pkg && pkg.accountId === accountId ? pkg : null];
+    try {
+      if (ids.length === 1) {
+        const pkg = await this.getOne(accountId, ids[0]!);
+        return [pkg && pkg.accountId === accountId ? pkg : null];
+      }
+      const found = await this.query(accountId, { id: { $in: ids } });
+      const byId = new Map(found.map((pkg) => [pkg.id, pkg]));
+      return ids.map((id) => byId.get(id) ?? null);
+    } catch (error) {
+      // No target: Get Package's "not found" answers are null above, and a list call's are not about one id.
+      throw toGatewayError(error);
     }
-    const found = await this.query(accountId, { id: { $in: ids } });
-    const byId = new Map(found.map((pkg) => [pkg.id, pkg]));
-    return ids.map((id) => byId.get(id) ?? null);
   }
 
   private async loadByInstances(accountId: string, instanceIds: readonly string[]): Promise<(Package | null)[]> {
-    const found = await this.query(accountId, { 'productInstances.instanceId': { $hasSome: instanceIds } });
+    let found: Package[];
+    try {
+      found = await this.query(accountId, { 'productInstances.instanceId': { $hasSome: instanceIds } });
+    } catch (error) {
+      throw toGatewayError(error);
+    }
     const byInstance = new Map<string, Package>();
     for (const pkg of found) {
       this.packageLoader(accountId).prime(pkg.id, pkg);
