@@ -1,15 +1,16 @@
 /**
  * The processes under test: the gateway as `npm start` runs it (JavaScript compiled by `npm run
- * build`), the sandbox and the proxies from source with tsx's loader; always the node binary itself
+ * build`), the minimal proxy compiled too (`compileStandalone`), the sandbox from source with tsx's
+ * loader; always the node binary itself
  * (not `npx`, which would put a wrapper process between us and the pid whose CPU we read),
  * pinned to a CPU with `taskset` when it exists, output to a log file (a full pipe would stall the
  * process; a file costs nothing to keep), and always stopped: on success, error, SIGINT and SIGTERM.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, isStale } from '../scripts/build.mjs';
 import { allowedCpus } from './proc.js';
@@ -157,6 +158,29 @@ export function gatewayStartCommand(): { flags: string[]; script: string } {
   const script = words.at(-1);
   if (words[0] !== 'node' || !script?.endsWith('.js')) throw new Error(`npm start is not "node <flags> <script>.js": ${scripts['start']}`);
   return { flags: words.slice(1, -1), script };
+}
+
+/**
+ * Compiles a one-file TypeScript script (no relative imports) to `bench/.build/<name>.js` and returns
+ * that path, relative to the repository. The proxies run as plain node, as the gateway does: under
+ * tsx's loader a process keeps a second V8 isolate (its loader thread) for its whole life, about 35 MB
+ * of RSS that neither a deployed proxy nor the gateway carries. Packages still resolve from the
+ * repository's node_modules.
+ */
+export async function compileStandalone(script: string): Promise<string> {
+  const { default: ts } = await import('typescript');
+  const source = readFileSync(join(REPO_ROOT, script), 'utf8');
+  if (/from\s+['"]\./.test(source)) throw new Error(`${script} imports a relative module; compileStandalone takes one-file scripts`);
+  const { outputText, diagnostics } = ts.transpileModule(source, {
+    fileName: script,
+    reportDiagnostics: true,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+  });
+  if (diagnostics?.length) throw new Error(`${script}: ${ts.flattenDiagnosticMessageText(diagnostics[0]!.messageText, '\n')}`);
+  const out = join('bench', '.build', basename(script).replace(/\.ts$/, '.js'));
+  mkdirSync(join(REPO_ROOT, 'bench', '.build'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, out), outputText);
+  return out;
 }
 
 /** What `npm start` does first (scripts/build.mjs --if-stale): the gateway is measured as it runs, compiled. */

@@ -20,7 +20,7 @@ import { WIX_DEMO } from '../src/sandbox/wix/index.js';
 import { measureEngineFloorApart } from './engine.js';
 import { drain, drive, measure, type DriveSpec, type Meter } from './load.js';
 import { clockTicksPerSecond, memory } from './proc.js';
-import { buildGateway, choosePinning, gatewayStartCommand, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
+import { buildGateway, choosePinning, compileStandalone, gatewayStartCommand, createCallersFile, pinSelf, Processes, REPO_ROOT, type Child } from './processes.js';
 import { addEngineFloor, addRatios, costCurve, formatCurve, formatResults, recordJson, summarise, writeJson, type Summary, type VariantRecord } from './report.js';
 import { gatewayUpstreamEnv, parseSandboxBanner, PleskSandboxControl, SANDBOX_READY, WixSandboxControl, type UpstreamControl, type UpstreamName } from './upstreams.js';
 import { IdPool, operations, TARGETS, type Operation, type Target, type World } from './variants.js';
@@ -176,9 +176,10 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
     wix: { PROXY_UPSTREAM_URL: info.wix.url, PROXY_UPSTREAM_KEY: sandboxKey },
     plesk: { PROXY_UPSTREAM_URL: info.plesk?.url ?? '', PROXY_UPSTREAM_KEY: info.plesk?.secretKey ?? '', PROXY_UPSTREAM_KEY_HEADER: 'KEY' },
   };
+  const proxyScript = proxied('wix') || proxied('plesk') ? await compileStandalone('bench/proxy.ts') : '';
   for (const upstream of ['wix', 'plesk'] as const) {
     if (!proxied(upstream)) continue;
-    const child = processes.start(upstream === 'wix' ? 'proxy' : `proxy-${upstream}`, 'bench/proxy.ts', { ...proxyEnv[upstream], PORT: '0' }, pinning, pinning.serverCpu);
+    const child = processes.start(upstream === 'wix' ? 'proxy' : `proxy-${upstream}`, proxyScript, { ...proxyEnv[upstream], PORT: '0' }, pinning, pinning.serverCpu);
     starting.push(processes.waitFor(child, /proxy listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => void (proxies[upstream] = { child, url: m[1]! })));
   }
   await Promise.all(starting);
@@ -207,6 +208,9 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
     ]);
     say(`created ${readIds.length} packages to read and ${cancelIds.length} to cancel in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
   }
+  // Each server's footprint before its first request: what its peak under load is measured against.
+  const atStart: Record<string, number> = {};
+  for (const server of [gateway, proxies.wix, proxies.plesk]) if (server) atStart[server.child.name] = memory(server.child.pid).rssKb / 1024;
   const world: World = {
     sandbox: info,
     token,
@@ -318,6 +322,7 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   say('');
   say(formatResults(records, summaries));
   say(`peak RSS over the whole run (VmHWM): ${Object.entries(peaks).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
+  say(`RSS at start, before the first request: ${Object.entries(atStart).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
   if (curve) say(`\n${formatCurve(curve)}`);
 
   const errors = [...summaries.values()].reduce((sum, s) => sum + s.errors, 0);
@@ -337,6 +342,7 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
       pinning,
     },
     peakRssMb: peaks,
+    rssAtStartMb: atStart,
     variants: records.map((r) => recordJson(r, summaries.get(r)!)),
     curve: curve ?? null,
     errors,
