@@ -235,6 +235,48 @@ export function formatCurve(curve: Curve): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Targets
+
+/** The gateway's targets: CPU per operation against the minimal proxy's, by N, and peak RSS. */
+export const TARGETS_GW_PER_PROXY: ReadonlyMap<number, number> = new Map([
+  [1, 3],
+  [100, 4],
+  [1000, 6],
+]);
+export const TARGET_PEAK_RSS_MB = 150;
+
+export interface TargetCheck {
+  what: string;
+  limit: string;
+  measured: string;
+  met: boolean;
+}
+
+/**
+ * Each target this run can judge: a ratio needs both the gateway and the proxy at that N, the RSS
+ * target the gateway's peak over the run (every variant's load, as the peak is process-wide).
+ */
+export function checkTargets(curve: Curve | undefined, gatewayPeakRssMb: number | undefined): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const point of curve?.points ?? []) {
+    const limit = TARGETS_GW_PER_PROXY.get(point.n);
+    if (limit === undefined || point.proxyCpuUsPerOp === undefined) continue;
+    const ratio = point.cpuUsPerOp / point.proxyCpuUsPerOp;
+    checks.push({ what: `${point.n} × package(id), gateway / proxy CPU`, limit: `≤ ${limit}×`, measured: `${fmt(ratio, 2)}×`, met: ratio <= limit });
+  }
+  if (gatewayPeakRssMb !== undefined) {
+    checks.push({ what: 'gateway peak RSS', limit: `< ${TARGET_PEAK_RSS_MB} MB`, measured: `${gatewayPeakRssMb.toFixed(0)} MB`, met: gatewayPeakRssMb < TARGET_PEAK_RSS_MB });
+  }
+  return checks;
+}
+
+export function formatTargets(checks: TargetCheck[]): string {
+  if (checks.length === 0) return '';
+  const width = Math.max(...checks.map((c) => `${c.what} ${c.limit}`.length));
+  return ['Targets', ...checks.map((c) => `  ${`${c.what} ${c.limit}`.padEnd(width)}  ${c.met ? 'yes' : 'NO '}  ${c.measured}`)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
 // JSON
 
 export function writeJson(dir: string, startedAt: Date, document: unknown): string {
