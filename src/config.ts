@@ -35,6 +35,7 @@ const guid = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const MIB = 1024 * 1024;
 
 /** Empty variables count as unset, as a shell `FOO= npm start` intends. */
 const optionalString = z
@@ -132,6 +133,7 @@ const EnvSchema = z.object({
   GATEWAY_MAX_COST: positiveInt(DEFAULT_LIMITS.maxCost),
   GATEWAY_MAX_DESTRUCTIVE_MUTATIONS: positiveInt(DEFAULT_LIMITS.maxDestructiveMutations),
   GATEWAY_MAX_BODY_BYTES: positiveInt(DEFAULT_LIMITS.maxBodyBytes),
+  GATEWAY_DOCUMENT_CACHE_MB: positiveInt(DEFAULT_LIMITS.documentCacheBytes / MIB),
 });
 
 /** One entry of PLESK_SERVERS_FILE: the same fields as the PLESK_* variables. */
@@ -267,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         maxCost: e.GATEWAY_MAX_COST,
         maxDestructiveMutations: e.GATEWAY_MAX_DESTRUCTIVE_MUTATIONS,
         maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
+        documentCacheBytes: e.GATEWAY_DOCUMENT_CACHE_MB * MIB,
       },
       shutdownTimeoutMs: e.GATEWAY_SHUTDOWN_TIMEOUT_MS,
       idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3_600_000,

@@ -18,6 +18,7 @@ import { useHealthEndpoints, type ReadinessCheck } from './observability/health.
 import type { Logger } from './observability/logger.js';
 import { errorAt } from './schema/field-error.js';
 import { schema } from './schema/index.js';
+import { documentCaches, type DocumentCaches } from './security/document-cache.js';
 import { DEFAULT_LIMITS, limitPlugins, type RequestLimits } from './security/limits.js';
 import type { NamedBreaker } from './upstreams/setup.js';
 
@@ -47,6 +48,8 @@ export interface GatewayOptions extends GatewayServices {
 export interface Gateway {
   yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
   server: Server;
+  /** Parsed documents and parse errors kept for reuse, bounded by `limits.documentCacheBytes`. */
+  documentCaches: DocumentCaches;
   listen(port: number, host: string): Promise<string>;
   /**
    * Stops accepting connections and lets in-flight requests finish (their audit outcomes are
@@ -111,8 +114,11 @@ function bodyLimit(maxBytes: number, next: (req: IncomingMessage, res: ServerRes
 export function createGateway(options: GatewayOptions): Gateway {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const graphiql = options.graphiql ?? false;
+  const caches = documentCaches(limits.documentCacheBytes);
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
+    // yoga's own caches are bounded by count only (1024 documents of any size): see document-cache.ts.
+    parserAndValidationCache: caches,
     context: createContextFactory(options, options.observability?.operationSpan),
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -156,6 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     yoga,
     server,
+    documentCaches: caches,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { DEFAULT_LIMITS } from '../src/security/limits.js';
 
 describe('loadConfig', () => {
   it('defaults to sandbox mode on 127.0.0.1:4000', () => {
@@ -36,6 +37,21 @@ describe('loadConfig', () => {
     if (result.ok) return;
     const text = result.problems.join('\n');
     for (const name of ['PORT', 'WIX_ACCOUNT_ID', 'WIX_API_BASE_URL', 'LOG_LEVEL']) expect(text).toContain(name);
+  });
+});
+
+describe('request limits', () => {
+  it('default to DEFAULT_LIMITS, the document cache given in MiB', () => {
+    const result = loadConfig({});
+    expect(result.ok && result.config.limits).toEqual(DEFAULT_LIMITS);
+    const set = loadConfig({ GATEWAY_DOCUMENT_CACHE_MB: '8', GATEWAY_MAX_TOKENS: '20000' });
+    expect(set.ok && set.config.limits).toEqual({ ...DEFAULT_LIMITS, documentCacheBytes: 8 * 1024 * 1024, maxTokens: 20_000 });
+  });
+
+  it('refuses a document cache of no size', () => {
+    const result = loadConfig({ GATEWAY_DOCUMENT_CACHE_MB: '0' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.join('\n')).toContain('GATEWAY_DOCUMENT_CACHE_MB');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Limits on what one request may ask (OWASP's GraphQL cheat sheet): graphql-armor's depth, alias,
  * directive, token and cost limits, field suggestions hidden outside sandbox mode, and at most N
- * destructive mutation fields per request. Body size is capped by yoga itself (server.ts).
+ * destructive mutation fields per request. Body size is capped before yoga reads it (server.ts), and
+ * the memory of parsed documents kept for reuse by document-cache.ts.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
@@ -23,6 +24,11 @@ export interface RequestLimits {
   maxDestructiveMutations: number;
   /** Request body bytes. Default 256 KiB: a Create Package of 1000 products fits (yoga's own default is 25 MB). */
   maxBodyBytes: number;
+  /**
+   * Heap the cache of parsed documents may hold, estimated (document-cache.ts). Default 32 MiB:
+   * hundreds of a frontend's documents, or twenty at the token limit.
+   */
+  documentCacheBytes: number;
 }
 
 export const DEFAULT_LIMITS: RequestLimits = {
@@ -33,6 +39,7 @@ export const DEFAULT_LIMITS: RequestLimits = {
   maxCost: 10_000,
   maxDestructiveMutations: 1,
   maxBodyBytes: 256 * 1024,
+  documentCacheBytes: 32 * 1024 * 1024,
 };
 
 export interface LimitOptions {
