@@ -5,6 +5,7 @@
 import { AuthConfigError, createAuthenticator, generateToken, hashToken, type StaticCaller } from './auth/index.js';
 import { loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
+import { startPruner } from './idempotency/index.js';
 import { createObservability } from './observability/index.js';
 import { createLogger, flushLogs } from './observability/logger.js';
 import { PLESK_DEMO } from './sandbox/plesk/index.js';
@@ -48,6 +49,10 @@ const stores = (() => {
     return fail(`the audit store at ${config.auditDb} cannot be opened: mutations would go unrecorded (${(error as Error).message})`, 1);
   }
 })();
+const stopPruner = startPruner(stores.idempotency, {
+  onPruned: (deleted) => log.info({ deleted }, 'expired idempotency keys deleted'),
+  onError: (error) => log.warn({ err: error }, 'expired idempotency keys could not be deleted; trying again later'),
+});
 
 const observability = createObservability({
   log,
@@ -119,6 +124,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await gateway.close(config.shutdownTimeoutMs);
   await upstreams.close();
   await observability.shutdown();
+  stopPruner();
   stores.close();
   await flushLogs(log);
   process.exit(0);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWixSandbox, WIX_DEMO } from '../../src/sandbox/wix/index.js';
+import { openStores } from '../../src/stores.js';
 
 const TSX = ['--import', 'tsx', 'src/main.ts'];
 const children: ChildProcess[] = [];
@@ -145,6 +146,30 @@ describe('npm start', () => {
     } finally {
       await upstream.close();
     }
+  });
+
+  it('deletes expired idempotency keys when it starts, and keeps the live ones', async () => {
+    const auditDb = join(auditDir, 'prune.sqlite');
+    const stores = openStores({ path: auditDb });
+    const store = stores.idempotency;
+    // The default retention is 24 h: one key made 30 h ago, one an hour ago.
+    for (const [key, ageHours] of [['expired', 30], ['live', 1]] as const) {
+      const now = new Date(Date.now() - ageHours * 3_600_000);
+      const claim = store.begin({ scope: 'support-ui', operation: 'cancelPackage', key, input: { id: key }, now });
+      expect(claim.kind).toBe('new');
+      store.complete({ scope: 'support-ui', operation: 'cancelPackage', key }, { state: 'succeeded', response: { ok: true }, now });
+    }
+    stores.close();
+
+    const gateway = run({ PORT: '0', AUDIT_DB: auditDb, LOG_LEVEL: 'info' });
+    await gateway.waitFor(/listening on/);
+    expect(gateway.output().stdout).toMatch(/"deleted":1,.*"msg":"expired idempotency keys deleted"/);
+    const db = new Database(auditDb, { readonly: true });
+    const keys = db.prepare('SELECT key FROM idempotency ORDER BY key').all();
+    db.close();
+    expect(keys).toEqual([{ key: 'live' }]);
+    gateway.child.kill('SIGTERM');
+    await once(gateway.child, 'exit');
   });
 
   it('a second signal exits at once', async () => {
