@@ -2,9 +2,9 @@
  * The processes under test: the gateway as `npm start` runs it (JavaScript compiled by `npm run
  * build`), the minimal proxy compiled too (`compileStandalone`), the sandbox from source with tsx's
  * loader; always the node binary itself (not `npx`, which would put a wrapper process between us
- * and the pid whose CPU we read),
- * pinned to a CPU with `taskset` when it exists, output to a log file (a full pipe would stall the
- * process; a file costs nothing to keep), and always stopped: on success, error, SIGINT and SIGTERM.
+ * and the pid whose CPU we read), pinned to a CPU with `taskset` when it exists, output to a log
+ * file (a full pipe would stall the process; a file costs nothing to keep), and always stopped: on
+ * success, error, SIGINT and SIGTERM.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -162,10 +162,10 @@ export function gatewayStartCommand(): { flags: string[]; script: string } {
 
 /**
  * Compiles a one-file TypeScript script (no relative imports) to `bench/.build/<name>.js` and returns
- * that path, relative to the repository. The proxies run as plain node, as the gateway does: under
- * tsx's loader a process keeps a second V8 isolate (its loader thread) for its whole life, about 20 MB
- * of RSS (83 MB idle against 62) that neither a deployed proxy nor the gateway carries. Packages still resolve from the
- * repository's node_modules.
+ * that path, relative to the repository; packages still resolve from its node_modules. The proxies
+ * run as plain node, as the gateway does: under tsx's loader a process keeps a second V8 isolate
+ * (its loader thread) for its whole life, about 20 MB of RSS (83 MB idle against 62) that neither a
+ * deployed proxy nor the gateway carries.
  */
 export async function compileStandalone(script: string): Promise<string> {
   const { default: ts } = await import('typescript');

@@ -271,7 +271,6 @@ export function checkTargets(curve: Curve | undefined, gatewayPeakRssMb: number 
 }
 
 export function formatTargets(checks: TargetCheck[]): string {
-  if (checks.length === 0) return '';
   const width = Math.max(...checks.map((c) => `${c.what} ${c.limit}`.length));
   return ['Targets', ...checks.map((c) => `  ${`${c.what} ${c.limit}`.padEnd(width)}  ${c.met ? 'yes' : 'NO '}  ${c.measured}`)].join('\n');
 }

@@ -209,8 +209,11 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
     say(`created ${readIds.length} packages to read and ${cancelIds.length} to cancel in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
   }
   // Each server's footprint before its first request: what its peak under load is measured against.
-  const atStart: Record<string, number> = {};
-  for (const server of [gateway, proxies.wix, proxies.plesk]) if (server) atStart[server.child.name] = memory(server.child.pid).rssKb / 1024;
+  const servers = [gateway, proxies.wix, proxies.plesk].filter((server): server is Server => server !== undefined);
+  const megabytes = (read: (pid: number) => number): Record<string, number> =>
+    Object.fromEntries(servers.map((server) => [server.child.name, read(server.child.pid) / 1024]));
+  const listMb = (values: Record<string, number>): string => Object.entries(values).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ');
+  const atStart = megabytes((pid) => memory(pid).rssKb);
   const world: World = {
     sandbox: info,
     token,
@@ -314,15 +317,14 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
   // Group rows by operation (direct, proxy, gateway under each), in the operations' order.
   const opOrder = operations().map((o) => o.key);
   records.sort((a, b) => opOrder.indexOf(a.operation.key) - opOrder.indexOf(b.operation.key) || TARGETS.indexOf(a.target) - TARGETS.indexOf(b.target));
-  const peaks: Record<string, number> = { sandbox: memory(sandbox.pid).hwmKb / 1024 };
-  for (const server of [gateway, proxies.wix, proxies.plesk]) if (server) peaks[server.child.name] = memory(server.child.pid).hwmKb / 1024;
+  const peaks: Record<string, number> = { sandbox: memory(sandbox.pid).hwmKb / 1024, ...megabytes((pid) => memory(pid).hwmKb) };
   const curve = costCurve(records, summaries);
   // The engine floor last, when nothing else runs: graphql-js alone on the same documents.
   if (curve) addEngineFloor(curve, await measureEngineFloorApart(processes, pinning, plan.quick));
   say('');
   say(formatResults(records, summaries));
-  say(`peak RSS over the whole run (VmHWM): ${Object.entries(peaks).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
-  say(`RSS at start, before the first request: ${Object.entries(atStart).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ')}`);
+  say(`peak RSS over the whole run (VmHWM): ${listMb(peaks)}`);
+  say(`RSS at start, before the first request: ${listMb(atStart)}`);
   if (curve) say(`\n${formatCurve(curve)}`);
   // Reported, not part of the exit status: a target missed on a noisy machine is a reading, not a failure.
   const targets = checkTargets(curve, peaks['gateway']);
