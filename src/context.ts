@@ -15,6 +15,7 @@ import type { IdempotencyStore } from './idempotency/store.js';
 import type { SingleFlight } from './resilience/single-flight.js';
 import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
+import { DEFAULT_LIMITS } from './security/limits.js';
 import type { CallOrigin } from './upstreams/http.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
 import { PleskLoaders } from './upstreams/plesk/loaders.js';
@@ -53,6 +54,8 @@ export interface GatewayContext {
   requestId: string;
   caller: Caller;
   log: RequestLog;
+  /** Ids one list look-up may name (`RequestLimits.maxLookupIds`). */
+  maxLookupIds: number;
   /** Aborted when the client goes away: reads pass it to their upstream calls (writes run to the end). */
   signal: AbortSignal;
   wix: WixClient;
@@ -79,7 +82,13 @@ export const ACCOUNT_DENIED = 'You are not allowed to act on this account.';
 /** The span the request's upstream calls are children of (its operation's), when tracing is on. */
 export type ParentSpanOf = (request: Request) => CallOrigin['parentSpan'];
 
-export function createContextFactory(services: GatewayServices, parentSpanOf?: ParentSpanOf) {
+export interface ContextOptions {
+  parentSpanOf?: ParentSpanOf | undefined;
+  /** Default DEFAULT_LIMITS.maxLookupIds. */
+  maxLookupIds?: number;
+}
+
+export function createContextFactory(services: GatewayServices, { parentSpanOf, maxLookupIds = DEFAULT_LIMITS.maxLookupIds }: ContextOptions = {}) {
   return (initial: YogaInitialContext & Partial<RequestFacts>): GatewayContext => {
     const { requestId, caller } = initial;
     // The authentication plugin runs before every request that reaches GraphQL; a wiring bug otherwise.
@@ -91,6 +100,7 @@ export function createContextFactory(services: GatewayServices, parentSpanOf?: P
       requestId,
       caller,
       log: requestLog(services.log, requestId),
+      maxLookupIds,
       signal: initial.request.signal,
       wix,
       wixLoaders: new WixLoaders(wix, initial.request.signal),

@@ -54,6 +54,24 @@ export function guidArguments<K extends string>(args: Record<K, string | number 
   return out;
 }
 
+/**
+ * A list of GUIDs (`packagesById(ids)`), normalised to lower case: at most `max` of them (the
+ * request limit), and every malformed one reported at its index, before any upstream call.
+ */
+export function guidList(name: string, values: readonly (string | number)[], max: number): string[] {
+  if (values.length > max) {
+    throw new InvalidInputError([{ path: [name], message: `must name at most ${max} ids; it names ${values.length}` }]);
+  }
+  const out: string[] = [];
+  let issues: InputIssue[] | undefined;
+  values.forEach((value, index) => {
+    if (typeof value === 'string' && GUID.test(value)) out.push(value.toLowerCase());
+    else (issues ??= []).push({ path: [name, String(index)], message: GUID_ISSUE[0]!.message });
+  });
+  if (issues) throw new InvalidInputError(issues);
+  return out;
+}
+
 export const externalId = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 
 export const idempotencyKey = z

@@ -16,6 +16,11 @@ export interface RequestLimits {
   maxAliases: number;
   /** Directive uses per document. Default 10. */
   maxDirectives: number;
+  /**
+   * Ids one list look-up may name (`packagesById(ids)`). Default 100: a page of rows, one upstream
+   * call. The static cost estimate cannot see a list variable's length, so it is checked here.
+   */
+  maxLookupIds: number;
   /** Lexer tokens per document, counted while parsing. Default 5000 (100 aliased look-ups with a few fields each). */
   maxTokens: number;
   /** graphql-armor's static cost estimate. Default 10000. */
@@ -34,6 +39,7 @@ export interface RequestLimits {
 export const DEFAULT_LIMITS: RequestLimits = {
   maxDepth: 8,
   maxAliases: 100,
+  maxLookupIds: 100,
   maxDirectives: 10,
   maxTokens: 5000,
   maxCost: 10_000,

@@ -28,6 +28,14 @@ export class WixLoaders {
     return this.packageLoader(accountId).load(id);
   }
 
+  /**
+   * The packages with these ids in this account, in their order: null where there is none, and the
+   * gateway's error in place of each package whose batch failed (other batches still answer).
+   */
+  packages(accountId: string, ids: readonly string[]): Promise<(Package | null | Error)[]> {
+    return this.packageLoader(accountId).loadMany(ids);
+  }
+
   /** The package holding the product instance with this id in this account, or null. */
   packageOfInstance(accountId: string, instanceId: string): Promise<Package | null> {
     return this.instanceLoader(accountId).load(instanceId);
