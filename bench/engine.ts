@@ -2,8 +2,9 @@
  * The engine floor: what graphql-js alone spends on an operation's documents, without HTTP, an
  * upstream, authentication or the gateway's resolvers. The gateway's own schema (schema.graphql)
  * with trivial resolvers over in-memory packages, each `package(id)` answering a promise (as a
- * loader does), executed with graphql-js's `execute` and serialized with JSON.stringify, exactly
- * the two steps the gateway runs per operation once a document is parsed and validated (cached).
+ * loader does) and `packagesById` a promise per id joined (as the loader's loadMany does),
+ * executed with graphql-js's `execute` and serialized with JSON.stringify, exactly the two steps
+ * the gateway runs per operation once a document is parsed and validated (cached).
  *
  * Any gateway built on graphql-js pays at least this, so it bounds what the gateway can reach
  * against the minimal proxy. Run by run.ts after the rounds, in a process of its own; alone:
@@ -14,9 +15,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, execute, parse, validate, type GraphQLSchema } from 'graphql';
 import { REPO_ROOT, type Pinning, type Processes } from './processes.js';
-import { CURVE_SIZES, packagesByIdDoc } from './variants.js';
+import { CURVE_SHAPES, CURVE_SIZES, PACKAGES_BY_ID_LIST_DOC, packagesByIdDoc, type CurveShape } from './variants.js';
 
 export interface EngineFloor {
+  shape: CurveShape;
   packages: number;
   /** CPU µs of execute + JSON.stringify per operation (median of the batches). */
   cpuUsPerOp: number;
@@ -55,14 +57,19 @@ function packages(count: number): Map<string, WirePackage> {
 }
 
 /** Median CPU per operation over batches of about `batchMs` each. */
-async function measureOne(schema: GraphQLSchema, n: number, batches: number, batchMs: number): Promise<EngineFloor> {
+async function measureOne(schema: GraphQLSchema, shape: CurveShape, n: number, batches: number, batchMs: number): Promise<EngineFloor> {
   const data = packages(n);
   const ids = [...data.keys()];
-  const document = parse(packagesByIdDoc(n));
+  const document = parse(shape === 'aliases' ? packagesByIdDoc(n) : PACKAGES_BY_ID_LIST_DOC);
   const errors = validate(schema, document);
   if (errors.length > 0) throw new Error(`engine floor: the ${n}-id document is invalid: ${errors[0]!.message}`);
-  const variableValues = Object.fromEntries(ids.map((id, k) => [`id${k}`, id]));
-  const rootValue = { package: ({ id }: { id: string }) => Promise.resolve(data.get(id) ?? null) };
+  const variableValues = shape === 'aliases' ? Object.fromEntries(ids.map((id, k) => [`id${k}`, id])) : { ids };
+  const load = (id: string): Promise<WirePackage | null> => Promise.resolve(data.get(id) ?? null);
+  // A promise per id for the list too, as the loader's loadMany makes them.
+  const rootValue = {
+    package: ({ id }: { id: string }) => load(id),
+    packagesById: ({ ids: asked }: { ids: string[] }) => Promise.all(asked.map(load)),
+  };
   let resultBytes = 0;
   const once = async (): Promise<void> => {
     const result = await execute({ schema, document, rootValue, variableValues });
@@ -86,13 +93,15 @@ async function measureOne(schema: GraphQLSchema, n: number, batches: number, bat
     samples.push((used.user + used.system) / perBatch);
   }
   samples.sort((a, b) => a - b);
-  return { packages: n, cpuUsPerOp: samples[Math.floor(samples.length / 2)]!, resultBytes };
+  return { shape, packages: n, cpuUsPerOp: samples[Math.floor(samples.length / 2)]!, resultBytes };
 }
 
-export async function measureEngineFloor(options: { batches?: number; batchMs?: number } = {}): Promise<EngineFloor[]> {
+export async function measureEngineFloor(shapes: readonly CurveShape[], options: { batches?: number; batchMs?: number } = {}): Promise<EngineFloor[]> {
   const schema = engineSchema();
   const out: EngineFloor[] = [];
-  for (const n of CURVE_SIZES) out.push(await measureOne(schema, n, options.batches ?? 5, options.batchMs ?? 300));
+  for (const shape of shapes) {
+    for (const n of CURVE_SIZES) out.push(await measureOne(schema, shape, n, options.batches ?? 5, options.batchMs ?? 300));
+  }
   return out;
 }
 
@@ -103,20 +112,22 @@ const RESULT_LINE = /^ENGINE_FLOOR (.+)$/m;
  * NODE_ENV=production, in which graphql-js skips the checks it makes in development on every
  * type test (its `instanceOf`), about a tenth of an execution.
  */
-export async function measureEngineFloorApart(processes: Processes, pinning: Pinning, quick: boolean): Promise<EngineFloor[]> {
-  const child = processes.start('engine', 'bench/engine.ts', { NODE_ENV: 'production', BENCH_ENGINE_RUN: quick ? 'quick' : 'full' }, pinning, pinning.serverCpu);
+export async function measureEngineFloorApart(processes: Processes, pinning: Pinning, quick: boolean, shapes: readonly CurveShape[]): Promise<EngineFloor[]> {
+  const env = { NODE_ENV: 'production', BENCH_ENGINE_RUN: quick ? 'quick' : 'full', BENCH_ENGINE_SHAPES: shapes.join(',') };
+  const child = processes.start('engine', 'bench/engine.ts', env, pinning, pinning.serverCpu);
   const match = await processes.waitFor(child, RESULT_LINE, 180_000);
   return JSON.parse(match[1]!) as EngineFloor[];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const run = process.env.BENCH_ENGINE_RUN;
-  const floors = await measureEngineFloor(run === 'quick' ? { batches: 3, batchMs: 150 } : {});
+  const shapes = (process.env.BENCH_ENGINE_SHAPES?.split(',') ?? CURVE_SHAPES) as CurveShape[];
+  const floors = await measureEngineFloor(shapes, run === 'quick' ? { batches: 3, batchMs: 150 } : {});
   if (run) {
     process.stdout.write(`ENGINE_FLOOR ${JSON.stringify(floors)}\n`);
   } else {
     for (const floor of floors) {
-      process.stdout.write(`${String(floor.packages).padStart(4)} ids  ${floor.cpuUsPerOp.toFixed(0).padStart(7)} µs/op  ${(floor.cpuUsPerOp / floor.packages).toFixed(1).padStart(6)} µs/package  ${floor.resultBytes} bytes\n`);
+      process.stdout.write(`${floor.shape.padEnd(7)} ${String(floor.packages).padStart(4)} ids  ${floor.cpuUsPerOp.toFixed(0).padStart(7)} µs/op  ${(floor.cpuUsPerOp / floor.packages).toFixed(1).padStart(6)} µs/package  ${floor.resultBytes} bytes\n`);
     }
   }
 }

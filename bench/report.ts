@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WindowResult } from './load.js';
 import { clockTicksPerSecond } from './proc.js';
-import type { Operation, Target } from './variants.js';
+import type { CurveShape, Operation, Target } from './variants.js';
 
 export interface RoundWindows {
   round: number;
@@ -82,11 +82,17 @@ function routesPerOp(windows: WindowResult[], ops: number): Record<string, numbe
   return Object.fromEntries(Object.entries(calls).map(([route, n]) => [route, ops > 0 ? n / ops : Number.NaN]));
 }
 
+/** The proxy row of an operation, or of the operation it shares its upstream calls with (floorOf). */
+function proxyOf(records: VariantRecord[], operation: Operation): VariantRecord | undefined {
+  const key = operation.floorOf ?? operation.key;
+  return records.find((r) => r.target === 'proxy' && r.operation.key === key);
+}
+
 /** Adds the gateway/proxy ratio to every gateway summary whose operation also ran through the proxy. */
 export function addRatios(records: VariantRecord[], summaries: Map<VariantRecord, Summary>): void {
   for (const record of records) {
     if (record.target !== 'gateway') continue;
-    const proxy = records.find((r) => r.target === 'proxy' && r.operation.key === record.operation.key);
+    const proxy = proxyOf(records, record.operation);
     const gatewaySummary = summaries.get(record);
     const proxySummary = proxy && summaries.get(proxy);
     if (gatewaySummary && proxySummary) gatewaySummary.ratioToProxy = gatewaySummary.cpuUsPerOp.median / proxySummary.cpuUsPerOp.median;
@@ -111,20 +117,22 @@ export interface CurvePoint {
 }
 
 export interface Curve {
+  shape: CurveShape;
   points: CurvePoint[];
   callsOk: boolean;
   fallsOk: boolean;
 }
 
-export function costCurve(records: VariantRecord[], summaries: Map<VariantRecord, Summary>): Curve | undefined {
+/** The curve of one document shape, from the gateway rows of its operations; undefined when none ran. */
+export function costCurve(records: VariantRecord[], summaries: Map<VariantRecord, Summary>, shape: CurveShape): Curve | undefined {
   const points: CurvePoint[] = [];
   const gatewayRows = records
-    .filter((r) => r.target === 'gateway' && r.operation.packages !== undefined)
+    .filter((r) => r.target === 'gateway' && r.operation.shape === shape && r.operation.packages !== undefined)
     .sort((a, b) => a.operation.packages! - b.operation.packages!);
   for (const record of gatewayRows) {
     const summary = summaries.get(record)!;
     const n = record.operation.packages!;
-    const proxy = records.find((r) => r.target === 'proxy' && r.operation.key === record.operation.key);
+    const proxy = proxyOf(records, record.operation);
     const proxySummary = proxy ? summaries.get(proxy) : undefined;
     const previous = points.at(-1);
     const cpuUsPerPackage = summary.cpuUsPerOp.median / n;
@@ -140,13 +148,13 @@ export function costCurve(records: VariantRecord[], summaries: Map<VariantRecord
     });
   }
   if (points.length === 0) return undefined;
-  return { points, callsOk: points.every((p) => p.callsOk), fallsOk: points.every((p) => p.falls !== false) };
+  return { shape, points, callsOk: points.every((p) => p.callsOk), fallsOk: points.every((p) => p.falls !== false) };
 }
 
-/** Adds the engine floor measured for the same N to each point. */
-export function addEngineFloor(curve: Curve, floors: readonly { packages: number; cpuUsPerOp: number }[]): void {
+/** Adds the engine floor measured for the same shape and N to each point. */
+export function addEngineFloor(curve: Curve, floors: readonly { shape: CurveShape; packages: number; cpuUsPerOp: number }[]): void {
   for (const point of curve.points) {
-    const floor = floors.find((f) => f.packages === point.n);
+    const floor = floors.find((f) => f.shape === curve.shape && f.packages === point.n);
     if (floor) point.engineCpuUsPerOp = floor.cpuUsPerOp;
   }
 }
@@ -207,7 +215,15 @@ export function formatResults(records: VariantRecord[], summaries: Map<VariantRe
   ].join('\n');
 }
 
-export function formatCurve(curve: Curve): string {
+const CURVE_TITLES: Record<CurveShape, string> = {
+  aliases: 'N aliased package(id) fields in one document',
+  list: 'one packagesById(ids) field with N ids',
+};
+
+/** How a point names itself in the targets. */
+const pointName = (shape: CurveShape, n: number): string => (shape === 'aliases' ? `${n} × package(id)` : `packagesById, ${n} ids`);
+
+function formatCurve(curve: Curve): string {
   const rows = curve.points.map((p) => [
     String(p.n),
     `${fmt(p.upstreamCallsPerOp, 2)} ${p.callsOk ? 'ok' : `≠ ${p.expectedCalls}`}`,
@@ -221,17 +237,22 @@ export function formatCurve(curve: Curve): string {
   ]);
   const headers = ['N', 'calls/op', 'ceil(N/100)', 'gateway CPU µs/op', 'CPU µs/package', 'proxy CPU µs/op', 'gw/proxy', 'engine µs/op', 'engine/proxy'];
   return [
-    'Cost curve: N packages by id through the gateway (saturated windows, medians)',
+    `Cost curve: N packages by id through the gateway, ${CURVE_TITLES[curve.shape]} (saturated windows, medians)`,
     table(headers, rows, 0),
     `upstream calls = ceil(N/100): ${curve.callsOk ? 'yes' : 'NO'}; CPU per package falls as N grows: ${curve.fallsOk ? 'yes' : 'NO'}`,
-    ...(curve.points.some((p) => p.engineCpuUsPerOp !== undefined)
-      ? [
-          'engine: graphql-js execute + JSON.stringify of the same document over in-memory packages, in a process of its own',
-          "  on the gateway's CPU with NODE_ENV=production (bench/engine.ts): what any graphql-js gateway spends at least,",
-          '  before HTTP, upstream calls and checks.',
-        ]
-      : []),
   ].join('\n');
+}
+
+/** The curves, with a word on the engine columns when any point has them. */
+export function formatCurves(curves: readonly Curve[]): string {
+  const engine = curves.some((curve) => curve.points.some((p) => p.engineCpuUsPerOp !== undefined))
+    ? [
+        'engine: graphql-js execute + JSON.stringify of the same document over in-memory packages, in a process of its own',
+        "  on the gateway's CPU with NODE_ENV=production (bench/engine.ts): what any graphql-js gateway spends at least,",
+        '  before HTTP, upstream calls and checks.',
+      ]
+    : [];
+  return [curves.map(formatCurve).join('\n\n'), ...engine].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,13 +277,15 @@ export interface TargetCheck {
  * Each target this run can judge: a ratio needs both the gateway and the proxy at that N, the RSS
  * target the gateway's peak over the run (every variant's load, as the peak is process-wide).
  */
-export function checkTargets(curve: Curve | undefined, gatewayPeakRssMb: number | undefined): TargetCheck[] {
+export function checkTargets(curves: readonly Curve[], gatewayPeakRssMb: number | undefined): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  for (const point of curve?.points ?? []) {
-    const limit = TARGETS_GW_PER_PROXY.get(point.n);
-    if (limit === undefined || point.proxyCpuUsPerOp === undefined) continue;
-    const ratio = point.cpuUsPerOp / point.proxyCpuUsPerOp;
-    checks.push({ what: `${point.n} × package(id), gateway / proxy CPU`, limit: `≤ ${limit}×`, measured: `${fmt(ratio, 2)}×`, met: ratio <= limit });
+  for (const curve of curves) {
+    for (const point of curve.points) {
+      const limit = TARGETS_GW_PER_PROXY.get(point.n);
+      if (limit === undefined || point.proxyCpuUsPerOp === undefined) continue;
+      const ratio = point.cpuUsPerOp / point.proxyCpuUsPerOp;
+      checks.push({ what: `${pointName(curve.shape, point.n)}, gateway / proxy CPU`, limit: `≤ ${limit}×`, measured: `${fmt(ratio, 2)}×`, met: ratio <= limit });
+    }
   }
   if (gatewayPeakRssMb !== undefined) {
     checks.push({ what: 'gateway peak RSS', limit: `< ${TARGET_PEAK_RSS_MB} MB`, measured: `${gatewayPeakRssMb.toFixed(0)} MB`, met: gatewayPeakRssMb < TARGET_PEAK_RSS_MB });

@@ -22,6 +22,7 @@ import type { PleskOperationName } from '../src/upstreams/plesk/types.js';
 import type { SandboxInfo, UpstreamName } from './upstreams.js';
 
 export type Target = 'direct' | 'proxy' | 'gateway';
+export type CurveShape = 'aliases' | 'list';
 export const TARGETS: readonly Target[] = ['direct', 'proxy', 'gateway'];
 
 /** Query Packages' largest page, and so the gateway's batch size. */
@@ -84,6 +85,13 @@ export interface Operation {
   upstream: UpstreamName;
   /** Packages one operation reads, for the cost curve. */
   packages?: number;
+  /** The cost curve this operation is a point of: N aliased `package(id)` fields, or one `packagesById`. */
+  shape?: CurveShape;
+  /**
+   * The operation whose direct and proxy rows stand for this one's: the same upstream calls, so
+   * only the gateway runs it, and its ratio is to that operation's proxy.
+   */
+  floorOf?: string;
   /** Upstream calls the gateway must make per operation. */
   expectedCalls: number;
   /** Each operation uses up fresh data (so measured windows are capped by the pool). */
@@ -138,6 +146,12 @@ export function packagesByIdDoc(n: number): string {
   const fields = Array.from({ length: n }, (_, k) => `  p${k}: package(id: $id${k}) { ...PackageRow }`).join('\n');
   return `query PackagesById(${vars}) {\n${fields}\n}\n${PACKAGE_ROW}`;
 }
+
+/** The same N rows as one list field with one list variable: `packagesById(ids: $ids)`. */
+export const PACKAGES_BY_ID_LIST_DOC = `query PackagesByIdList($ids: [ID!]!) {
+  packagesById(ids: $ids) { ...PackageRow }
+}
+${PACKAGE_ROW}`;
 
 const LIST_DOC = `query Packages($first: Int!) {
   packages(first: $first) {
@@ -378,6 +392,7 @@ function pleskSubscriptionProblem(data: Record<string, unknown>): string | undef
 // ---------------------------------------------------------------------------------------------
 
 export const CURVE_SIZES = [1, 10, 100, 1000] as const;
+export const CURVE_SHAPES: readonly CurveShape[] = ['aliases', 'list'];
 
 export function operations(): Operation[] {
   const packageOp: Operation = {
@@ -404,6 +419,7 @@ export function operations(): Operation[] {
       label: `${n} × package(id)`,
       upstream: 'wix',
       packages: n,
+      shape: 'aliases',
       expectedCalls: Math.ceil(n / CHUNK),
       consumes: false,
       ...(n >= 1000 ? { maxConnections: 4 } : {}),
@@ -420,6 +436,32 @@ export function operations(): Operation[] {
           ids.forEach((id, k) => {
             if ((data[`p${k}`] as { id?: string } | null)?.id !== id) wrong++;
           });
+          return wrong > 0 ? `${wrong} of ${n} packages null or wrong` : undefined;
+        });
+        return { requestsPerOp: 1, steps: [step] };
+      },
+    }),
+  );
+
+  const byIdListOps = CURVE_SIZES.map(
+    (n): Operation => ({
+      key: `idlist-${n}`,
+      label: `packagesById, ${n} ids`,
+      upstream: 'wix',
+      packages: n,
+      shape: 'list',
+      floorOf: `ids-${n}`,
+      expectedCalls: Math.ceil(n / CHUNK),
+      consumes: false,
+      ...(n >= 1000 ? { maxConnections: 4 } : {}),
+      workload(target, world) {
+        if (target !== 'gateway') throw new Error(`idlist-${n} runs on the gateway only; its floor is ids-${n}'s`);
+        const ids = world.readIds.slice(0, n);
+        if (ids.length < n) throw new Error(`${n} packages are needed, ${ids.length} exist`);
+        const step = graphqlStep(world, 'PackagesByIdList', PACKAGES_BY_ID_LIST_DOC, { ids }, (data) => {
+          const rows = data['packagesById'] as ({ id?: string } | null)[] | undefined;
+          if (rows?.length !== n) return `${rows?.length ?? 'no'} rows instead of ${n}`;
+          const wrong = ids.filter((id, k) => rows[k]?.id !== id).length;
           return wrong > 0 ? `${wrong} of ${n} packages null or wrong` : undefined;
         });
         return { requestsPerOp: 1, steps: [step] };
@@ -517,7 +559,7 @@ export function operations(): Operation[] {
     },
   };
 
-  return [packageOp, ...byIdsOps, listOp, cancelOp, pleskOp];
+  return [packageOp, ...byIdsOps, ...byIdListOps, listOp, cancelOp, pleskOp];
 }
 
 function parseJson<T>(text: string): T | undefined {
