@@ -14,6 +14,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { useAuthentication } from './auth/plugin.js';
 import { createContextFactory, useRequestCacheRelease, type GatewayContext, type GatewayServices, type ParentSpanOf } from './context.js';
 import { GatewayError, InvalidInputError, UpstreamError } from './errors.js';
+import { useChunkedJson } from './json-body.js';
 import { useHealthEndpoints, type ReadinessCheck } from './observability/health.js';
 import type { Logger } from './observability/logger.js';
 import { errorAt } from './schema/field-error.js';
@@ -143,6 +144,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       // graphql-js's own executor instead of yoga's default (@graphql-tools/executor): same results
       // on this schema, with less work and fewer allocations per field (bench/RESULTS.md).
       useEngine({ execute, subscribe }),
+      // A response past 128 KiB of JSON is written in pieces to a Buffer (json-body.ts).
+      useChunkedJson(),
       useRequestCacheRelease(),
       useHealthEndpoints([
         { name: 'audit-store', check: () => ({ ok: options.audit.health().ok }) },

@@ -134,4 +134,14 @@ describe('packagesById with a raised limit', () => {
     expect(new Set(errors.map((e) => e.extensions?.code))).toEqual(new Set(['UPSTREAM_BAD_RESPONSE']));
     expect(wixCalls(stack)).toEqual(['POST /resellers/v1/packages/query', 'POST /resellers/v1/packages/query']);
   });
+
+  it('a response of several hundred KB (1000 failed rows) arrives whole, its Content-Length its bytes', async () => {
+    stack.wixSandbox.faults.add({ method: 'POST', fault: { kind: 'malformed' } });
+    const res = await stack.gql(LOOKUP, { ids: fakeIds(1000) });
+    expect(res.text.length).toBeGreaterThan(128 * 1024);
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(res.text));
+    expect(res.body.data.packagesById).toEqual(Array.from({ length: 1000 }, () => null));
+    expect(res.body.errors!.map((e) => e.path)).toEqual(Array.from({ length: 1000 }, (_, k) => ['packagesById', k]));
+    expect(new Set(res.body.errors!.map((e) => e.extensions?.code))).toEqual(new Set(['UPSTREAM_BAD_RESPONSE']));
+  });
 });
