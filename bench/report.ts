@@ -33,6 +33,8 @@ export interface Summary {
   saturated: { p50Ms: number; p99Ms: number };
   /** Target CPU per operation in the saturated windows (µs). */
   cpuUsPerOp: Range;
+  /** The same in the 1-connection windows: one request at a time, nothing else in flight. */
+  oneConnectionCpuUsPerOp: Range;
   /** Σ ticks / Σ operations over every saturated window: steadier, but not robust to one bad round. */
   cpuUsPerOpPooled: number;
   upstreamCpuUsPerOp: number;
@@ -66,6 +68,7 @@ export function summarise(record: VariantRecord): Summary {
     oneConnection: { p50Ms: range(one.map((w) => w.p50Ms)).median, p99Ms: range(one.map((w) => w.p99Ms)).median },
     saturated: { p50Ms: range(sat.map((w) => w.p50Ms)).median, p99Ms: range(sat.map((w) => w.p99Ms)).median },
     cpuUsPerOp: range(sat.map((w) => w.cpuUsPerOp)),
+    oneConnectionCpuUsPerOp: range(one.map((w) => w.cpuUsPerOp)),
     cpuUsPerOpPooled: satOps > 0 ? (sat.reduce((sum, w) => sum + w.cpuTicks, 0) * tick) / satOps : Number.NaN,
     upstreamCpuUsPerOp: range(sat.map((w) => w.upstreamCpuUsPerOp)).median,
     rssPeakMb: Math.max(0, ...all.map((w) => w.rssPeakMb)),
@@ -111,6 +114,9 @@ export interface CurvePoint {
   cpuUsPerPackage: number;
   /** Whether CPU per package is below the previous (smaller) N's; undefined for the first point. */
   falls?: boolean;
+  /** CPU per package in the 1-connection windows, and whether it is below the previous N's. */
+  oneConnectionCpuUsPerPackage: number;
+  fallsOneConnection?: boolean;
   proxyCpuUsPerOp?: number;
   /** graphql-js alone on the same document (bench/engine.ts): the floor of a graphql-js gateway. */
   engineCpuUsPerOp?: number;
@@ -121,6 +127,7 @@ export interface Curve {
   points: CurvePoint[];
   callsOk: boolean;
   fallsOk: boolean;
+  fallsOkOneConnection: boolean;
 }
 
 /** The curve of one document shape, from the gateway rows of its operations; undefined when none ran. */
@@ -136,6 +143,7 @@ export function costCurve(records: VariantRecord[], summaries: Map<VariantRecord
     const proxySummary = proxy ? summaries.get(proxy) : undefined;
     const previous = points.at(-1);
     const cpuUsPerPackage = summary.cpuUsPerOp.median / n;
+    const oneConnectionCpuUsPerPackage = summary.oneConnectionCpuUsPerOp.median / n;
     points.push({
       n,
       upstreamCallsPerOp: summary.upstreamCallsPerOp,
@@ -144,11 +152,19 @@ export function costCurve(records: VariantRecord[], summaries: Map<VariantRecord
       cpuUsPerOp: summary.cpuUsPerOp.median,
       cpuUsPerPackage,
       ...(previous ? { falls: cpuUsPerPackage < previous.cpuUsPerPackage } : {}),
+      oneConnectionCpuUsPerPackage,
+      ...(previous ? { fallsOneConnection: oneConnectionCpuUsPerPackage < previous.oneConnectionCpuUsPerPackage } : {}),
       ...(proxySummary ? { proxyCpuUsPerOp: proxySummary.cpuUsPerOp.median } : {}),
     });
   }
   if (points.length === 0) return undefined;
-  return { shape, points, callsOk: points.every((p) => p.callsOk), fallsOk: points.every((p) => p.falls !== false) };
+  return {
+    shape,
+    points,
+    callsOk: points.every((p) => p.callsOk),
+    fallsOk: points.every((p) => p.falls !== false),
+    fallsOkOneConnection: points.every((p) => p.fallsOneConnection !== false),
+  };
 }
 
 /** Adds the engine floor measured for the same shape and N to each point. */
@@ -230,16 +246,17 @@ function formatCurve(curve: Curve): string {
     String(p.expectedCalls),
     num(p.cpuUsPerOp),
     `${num(p.cpuUsPerPackage)}${p.falls === undefined ? '' : p.falls ? ' ↓' : ' NOT lower'}`,
+    `${num(p.oneConnectionCpuUsPerPackage)}${p.fallsOneConnection === undefined ? '' : p.fallsOneConnection ? ' ↓' : ' NOT lower'}`,
     p.proxyCpuUsPerOp !== undefined ? num(p.proxyCpuUsPerOp) : '–',
     p.proxyCpuUsPerOp !== undefined ? `${fmt(p.cpuUsPerOp / p.proxyCpuUsPerOp, 2)}×` : '–',
     p.engineCpuUsPerOp !== undefined ? num(p.engineCpuUsPerOp) : '–',
     p.engineCpuUsPerOp !== undefined && p.proxyCpuUsPerOp !== undefined ? `${fmt(p.engineCpuUsPerOp / p.proxyCpuUsPerOp, 2)}×` : '–',
   ]);
-  const headers = ['N', 'calls/op', 'ceil(N/100)', 'gateway CPU µs/op', 'CPU µs/package', 'proxy CPU µs/op', 'gw/proxy', 'engine µs/op', 'engine/proxy'];
+  const headers = ['N', 'calls/op', 'ceil(N/100)', 'gateway CPU µs/op', 'CPU µs/package', '1 conn µs/package', 'proxy CPU µs/op', 'gw/proxy', 'engine µs/op', 'engine/proxy'];
   return [
     `Cost curve: N packages by id through the gateway, ${CURVE_TITLES[curve.shape]} (saturated windows, medians)`,
     table(headers, rows, 0),
-    `upstream calls = ceil(N/100): ${curve.callsOk ? 'yes' : 'NO'}; CPU per package falls as N grows: ${curve.fallsOk ? 'yes' : 'NO'}`,
+    `upstream calls = ceil(N/100): ${curve.callsOk ? 'yes' : 'NO'}; CPU per package falls as N grows: ${curve.fallsOk ? 'yes' : 'NO'} at saturation, ${curve.fallsOkOneConnection ? 'yes' : 'NO'} at 1 connection`,
   ].join('\n');
 }
 
