@@ -20,7 +20,7 @@ import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { PackageRef, packageSuccess } from './package.js';
 import { runWixWrite } from './wix-write.js';
-import { discountCode, guid, guidArguments, intervalCount } from './validators.js';
+import { discountCode, guid, guidArguments, guidList, intervalCount } from './validators.js';
 
 /** An instance is always shown with the package it belongs to. */
 export interface InstanceInPackage {
@@ -115,8 +115,27 @@ function lookUpInstance(ctx: GatewayContext, args: { accountId?: string | null; 
   });
 }
 
-builder.queryField('productInstance', (t) =>
-  t.field({
+/** `productInstancesById(instanceIds)`: `productInstance` for a list, as `packagesById` is for packages. */
+function lookUpInstances(
+  ctx: GatewayContext,
+  args: { accountId?: string | null; instanceIds: readonly (string | number)[] },
+): Promise<(InstanceInPackage | null)[]> {
+  const instanceIds = guidList('instanceIds', args.instanceIds, ctx.maxLookupIds);
+  const { accountId } = guidArguments({ accountId: args.accountId });
+  const account = ctx.wixAccount(accountId);
+  if (instanceIds.length === 0) return Promise.resolve([]);
+  return ctx.wixLoaders.packagesOfInstances(account, instanceIds).then((found) =>
+    found.map((pkg, index) => {
+      // A failed batch's error stays in place: graphql-js reports it at its index.
+      if (pkg instanceof Error || pkg === null) return pkg as null;
+      const instance = pkg.productInstances.find((candidate) => candidate.instanceId === instanceIds[index]);
+      return instance ? { pkg, instance } : null;
+    }),
+  );
+}
+
+builder.queryFields((t) => ({
+  productInstance: t.field({
     type: ProductInstanceRef,
     nullable: true,
     description: 'A product instance by id, with its package; null when it does not exist in the account.',
@@ -128,7 +147,20 @@ builder.queryField('productInstance', (t) =>
     },
     resolve: (_root, args, ctx) => lookUpInstance(ctx, args),
   }),
-);
+
+  productInstancesById: t.field({
+    type: [ProductInstanceRef],
+    nullable: { list: false, items: true },
+    description:
+      'Product instances by id, with their packages, in the order of `instanceIds` (repeats included); null for an id that does not exist in the account. At most 100 ids unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
+    authScopes: { viewer: true },
+    args: {
+      accountId: t.arg.id({ required: false }),
+      instanceIds: t.arg.idList({ required: true }),
+    },
+    resolve: (_root, args, ctx) => lookUpInstances(ctx, args),
+  }),
+}));
 
 const InstanceInput = (name: string) =>
   builder.inputType(name, {

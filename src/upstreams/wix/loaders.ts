@@ -41,6 +41,11 @@ export class WixLoaders {
     return this.instanceLoader(accountId).load(instanceId);
   }
 
+  /** The packages holding these product instances, in their order, as `packages` answers. */
+  packagesOfInstances(accountId: string, instanceIds: readonly string[]): Promise<(Package | null | Error)[]> {
+    return this.instanceLoader(accountId).loadMany(instanceIds);
+  }
+
   /** Remembers a package the gateway just received (a mutation's answer, a page of a list). */
   prime(pkg: Package): void {
     this.packageLoader(pkg.accountId).clear(pkg.id).prime(pkg.id, pkg);
