@@ -3,12 +3,13 @@
  * object space, and JSON.stringify builds a long result as a tree of parts: the first thing to read
  * it whole (Node's `Buffer.byteLength`, for Content-Length) copies it into one flat string there,
  * at about 3.3 ns a character against 0.25 below the limit, and the socket write encodes it again.
- * For a 1000-row answer (290 KB) that was 1.8 ms of the 11-15 ms the gateway spends on it
- * (bench/RESULTS.md). Here the result is written as JSON text of at most CHUNK_CHARS characters a
- * piece into one Buffer, which goes to the socket as it is.
+ * For a 1000-row answer (290 KB) that was about 1.7 ms of the 10-15 ms the gateway spends on it
+ * (bench/RESULTS.md, item 20). Here such a result is written as JSON text in pieces of about
+ * CHUNK_CHARS characters into one Buffer, which goes to the socket as it is.
  *
  * `useChunkedJson` hands yoga a `stringify` for each result, yoga's hook for another serializer
- * (graphql-jit's uses it); a result small enough for one piece is a plain string as before.
+ * (graphql-jit's uses it); a result with no array or object of more than WHOLE_MAX_ENTRIES
+ * entries in its first levels is JSON.stringify's string, as before.
  */
 import type { Plugin } from 'graphql-yoga';
 

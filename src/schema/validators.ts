@@ -55,7 +55,7 @@ export function guidArguments<K extends string>(args: Record<K, string | number 
 }
 
 /**
- * A list of GUIDs (`packagesById(ids)`), normalised to lower case: at most `max` of them (the
+ * A list of GUIDs (`packagesById`, `productInstancesById`), normalised to lower case: at most `max` of them (the
  * request limit), and every malformed one reported at its index, before any upstream call.
  */
 export function guidList(name: string, values: readonly (string | number)[], max: number): string[] {
