@@ -6,6 +6,8 @@ import type { GraphiQLTab } from './server.js';
 
 export interface ExampleIds {
   packageId: string;
+  /** A page of rows by id. */
+  rowPackageIds: string[];
   instanceId: string;
   pleskSubscriptionName?: string;
 }
@@ -29,6 +31,16 @@ query ListPackages($first: Int, $after: String) {
       }
     }
     pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+const ROWS_BY_ID = /* GraphQL */ `# Rows by id, in the order asked (null where there is none): one upstream call per 100 ids.
+query Rows($ids: [ID!]!) {
+  packagesById(ids: $ids) {
+    id
+    externalId
+    productInstances { instanceId status siteId isFloating }
   }
 }
 `;
@@ -77,6 +89,7 @@ export function exampleTabs(ids: ExampleIds | undefined): GraphiQLTab[] {
   const instanceId = ids?.instanceId ?? '<product instance id>';
   return [
     { query: LIST_PACKAGES, variables: JSON.stringify({ first: 10 }, null, 2) },
+    { query: ROWS_BY_ID, variables: JSON.stringify({ ids: ids?.rowPackageIds ?? ['<package id>', '<another package id>'] }, null, 2) },
     { query: CANCEL_PACKAGE, variables: JSON.stringify({ id: packageId }, null, 2) },
     { query: UNASSIGN, variables: JSON.stringify({ instanceId }, null, 2) },
     { query: PLESK_SUBSCRIPTION, variables: JSON.stringify({ name: ids?.pleskSubscriptionName ?? '<subscription name>' }, null, 2) },

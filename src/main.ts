@@ -89,6 +89,7 @@ const gateway = createGateway({
             config.wix.mode === 'sandbox'
               ? {
                   packageId: WIX_DEMO.packageId,
+                  rowPackageIds: [WIX_DEMO.packageId, WIX_DEMO.mailboxPackageId, WIX_DEMO.floatingPackageId],
                   instanceId: WIX_DEMO.assignedInstanceId,
                   ...(config.plesk.mode === 'sandbox' ? { pleskSubscriptionName: PLESK_DEMO.subscriptions.shop.name } : {}),
                 }
