@@ -54,8 +54,11 @@ export interface GatewayContext {
   requestId: string;
   caller: Caller;
   log: RequestLog;
-  /** Ids one list look-up may name (`RequestLimits.maxLookupIds`). */
-  maxLookupIds: number;
+  /**
+   * Counts `count` ids of a list look-up (the argument `name`) against what the request's list
+   * look-ups may name together (`RequestLimits.maxLookupIds`); throws InvalidInputError past it.
+   */
+  takeLookupIds(name: string, count: number): void;
   /** Aborted when the client goes away: reads pass it to their upstream calls (writes run to the end). */
   signal: AbortSignal;
   wix: WixClient;
@@ -96,11 +99,22 @@ export function createContextFactory(services: GatewayServices, { parentSpanOf, 
     const parentSpan = parentSpanOf?.(initial.request);
     const origin: CallOrigin = parentSpan ? { requestId, parentSpan } : { requestId };
     const wix = services.wix.withOrigin(origin);
+    // Shared by every list look-up of the request: aliases cannot multiply it.
+    let lookupIdsLeft = maxLookupIds;
     const context: GatewayContext = {
       requestId,
       caller,
       log: requestLog(services.log, requestId),
-      maxLookupIds,
+      takeLookupIds(name, count) {
+        if (count > lookupIdsLeft) {
+          const message =
+            lookupIdsLeft === maxLookupIds
+              ? `must name at most ${maxLookupIds} ids; it names ${count}`
+              : `names ${count} ids, and the list look-ups of one request may name ${maxLookupIds} in all: ${lookupIdsLeft} are left`;
+          throw new InvalidInputError([{ path: [name], message }]);
+        }
+        lookupIdsLeft -= count;
+      },
       signal: initial.request.signal,
       wix,
       wixLoaders: new WixLoaders(wix, initial.request.signal),

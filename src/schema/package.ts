@@ -50,7 +50,8 @@ function lookUpPackage(ctx: GatewayContext, args: { accountId?: string | null; i
  * leaves an error at each index it held (graphql-js reports an Error item where it stands).
  */
 function lookUpPackages(ctx: GatewayContext, args: { accountId?: string | null; ids: readonly (string | number)[] }): Promise<(Package | null)[]> {
-  const ids = guidList('ids', args.ids, ctx.maxLookupIds);
+  ctx.takeLookupIds('ids', args.ids.length);
+  const ids = guidList('ids', args.ids);
   const { accountId } = guidArguments({ accountId: args.accountId });
   const account = ctx.wixAccount(accountId);
   if (ids.length === 0) return Promise.resolve([]);
@@ -156,7 +157,7 @@ builder.queryFields((t) => ({
     type: [PackageRef],
     nullable: { list: false, items: true },
     description:
-      'Packages by id, in the order of `ids` (repeats included); null for an id that does not exist in the account. At most 100 ids unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
+      'Packages by id, in the order of `ids` (repeats included); null for an id that does not exist in the account. At most 100 ids in all such list look-ups of a request, unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
     authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false }),

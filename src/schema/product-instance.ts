@@ -120,7 +120,8 @@ function lookUpInstances(
   ctx: GatewayContext,
   args: { accountId?: string | null; instanceIds: readonly (string | number)[] },
 ): Promise<(InstanceInPackage | null)[]> {
-  const instanceIds = guidList('instanceIds', args.instanceIds, ctx.maxLookupIds);
+  ctx.takeLookupIds('instanceIds', args.instanceIds.length);
+  const instanceIds = guidList('instanceIds', args.instanceIds);
   const { accountId } = guidArguments({ accountId: args.accountId });
   const account = ctx.wixAccount(accountId);
   if (instanceIds.length === 0) return Promise.resolve([]);
@@ -152,7 +153,7 @@ builder.queryFields((t) => ({
     type: [ProductInstanceRef],
     nullable: { list: false, items: true },
     description:
-      'Product instances by id, with their packages, in the order of `instanceIds` (repeats included); null for an id that does not exist in the account. At most 100 ids unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
+      'Product instances by id, with their packages, in the order of `instanceIds` (repeats included); null for an id that does not exist in the account. At most 100 ids in all such list look-ups of a request, unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
     authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false }),

@@ -55,13 +55,11 @@ export function guidArguments<K extends string>(args: Record<K, string | number 
 }
 
 /**
- * A list of GUIDs (`packagesById`, `productInstancesById`), normalised to lower case: at most `max` of them (the
- * request limit), and every malformed one reported at its index, before any upstream call.
+ * A list of GUIDs (`packagesById`, `productInstancesById`), normalised to lower case, every
+ * malformed one reported at its index, before any upstream call. (How many a request may name is
+ * the context's `takeLookupIds`.)
  */
-export function guidList(name: string, values: readonly (string | number)[], max: number): string[] {
-  if (values.length > max) {
-    throw new InvalidInputError([{ path: [name], message: `must name at most ${max} ids; it names ${values.length}` }]);
-  }
+export function guidList(name: string, values: readonly (string | number)[]): string[] {
   const out: string[] = [];
   let issues: InputIssue[] | undefined;
   values.forEach((value, index) => {

@@ -17,9 +17,9 @@ export interface RequestLimits {
   /** Directive uses per document. Default 10. */
   maxDirectives: number;
   /**
-   * Ids one list look-up may name (`packagesById`, `productInstancesById`). Default 100: a page of
-   * rows, one upstream call. The static cost estimate cannot see a list variable's length, so it is
-   * checked here.
+   * Ids the list look-ups of one request (`packagesById`, `productInstancesById`, under any number
+   * of aliases) may name together. Default 100: a page of rows, one upstream call. The static cost
+   * estimate cannot see a list variable's length, so it is counted as the fields run.
    */
   maxLookupIds: number;
   /** Lexer tokens per document, counted while parsing. Default 5000 (100 aliased look-ups with a few fields each). */

@@ -83,6 +83,28 @@ describe('packagesById with the default limit', () => {
     expect(wixCalls(stack)).toEqual([]);
   });
 
+  it('counts the ids of every list look-up of a request against one limit, aliases included', async () => {
+    const doc = `query Two($a: [ID!]!, $b: [ID!]!) {
+      first: packagesById(ids: $a) { id }
+      second: packagesById(ids: $b) { id }
+    }`;
+    const res = await stack.gql(doc, { a: fakeIds(60), b: fakeIds(60) });
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors![0]!.path).toEqual(['second']);
+    expect(res.body.errors![0]!.extensions).toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ path: ['ids'], message: 'names 60 ids, and the list look-ups of one request may name 100 in all: 40 are left' }],
+    });
+    const mixed = await stack.gql(`query Mixed($a: [ID!]!, $b: [ID!]!) {
+      packagesById(ids: $a) { id }
+      productInstancesById(instanceIds: $b) { instanceId }
+    }`, { a: fakeIds(50), b: [WIX_DEMO.assignedInstanceId, ...fakeIds(50)] });
+    expect(mixed.body.errors?.[0]?.path).toEqual(['productInstancesById']);
+    const within = await stack.gql(doc, { a: fakeIds(60), b: fakeIds(40) });
+    expect(within.body.errors).toBeUndefined();
+  });
+
   it("checks the caller's account: a viewer bound elsewhere is denied, with no upstream call", async () => {
     const res = await stack.as('otherAdmin')(LOOKUP, { ids: [WIX_DEMO.packageId] });
     expect(res.body.data).toBeNull();
