@@ -98,7 +98,10 @@ export interface Operation {
   consumes: boolean;
   /**
    * Fewer connections at saturation for heavy operations: 1000 ids keep ten upstream calls in flight
-   * per request, so a few connections already keep the gateway busy and more only lengthen queues.
+   * per request, so two connections already keep the gateway busy. More only queue requests in the
+   * gateway, each holding its thousand rows while it waits, and the collector copies them: with 4
+   * connections the gateway served 25-35 % fewer 1000-id requests a second than with 2, at 40-60 %
+   * more CPU each (bench/RESULTS.md).
    */
   maxConnections?: number;
   workload(target: Target, world: World): Workload;
@@ -422,7 +425,7 @@ export function operations(): Operation[] {
       shape: 'aliases',
       expectedCalls: Math.ceil(n / CHUNK),
       consumes: false,
-      ...(n >= 1000 ? { maxConnections: 4 } : {}),
+      ...(n >= 1000 ? { maxConnections: 2 } : {}),
       workload(target, world) {
         const ids = world.readIds.slice(0, n);
         if (ids.length < n) throw new Error(`${n} packages are needed, ${ids.length} exist`);
@@ -453,7 +456,7 @@ export function operations(): Operation[] {
       floorOf: `ids-${n}`,
       expectedCalls: Math.ceil(n / CHUNK),
       consumes: false,
-      ...(n >= 1000 ? { maxConnections: 4 } : {}),
+      ...(n >= 1000 ? { maxConnections: 2 } : {}),
       workload(target, world) {
         if (target !== 'gateway') throw new Error(`idlist-${n} runs on the gateway only; its floor is ids-${n}'s`);
         const ids = world.readIds.slice(0, n);
