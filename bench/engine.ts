@@ -122,7 +122,7 @@ export async function measureEngineFloorApart(processes: Processes, pinning: Pin
 if (import.meta.url === `file://${process.argv[1]}`) {
   const run = process.env.BENCH_ENGINE_RUN;
   const shapes = (process.env.BENCH_ENGINE_SHAPES?.split(',') ?? CURVE_SHAPES) as CurveShape[];
-  const floors = await measureEngineFloor(shapes, run === 'quick' ? { batches: 3, batchMs: 150 } : {});
+  const floors = await measureEngineFloor(shapes, run === 'quick' ? { batches: 3, batchMs: 80 } : {});
   if (run) {
     process.stdout.write(`ENGINE_FLOOR ${JSON.stringify(floors)}\n`);
   } else {

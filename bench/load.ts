@@ -194,7 +194,8 @@ export async function settle(pid: number, maxMs = 3_000): Promise<void> {
  */
 export async function drain(meter: Meter, maxMs = 10_000): Promise<void> {
   const deadline = Date.now() + maxMs;
-  let calls = -1;
+  // Read before the first wait, so that one quiet wait with no new call is enough.
+  let calls = (await meter.upstream.countCalls()).calls;
   while (Date.now() < deadline) {
     await settle(meter.targetPid);
     await settle(meter.upstreamPid);

@@ -72,7 +72,7 @@ function parsePlan(argv: string[]): Plan {
     rounds: positive('rounds', values.rounds, quick ? 2 : 3, true),
     satSeconds,
     oneSeconds: satSeconds / 2,
-    warmSeconds: quick ? 0.2 : 1,
+    warmSeconds: quick ? 0.15 : 1,
     connections: positive('connections', values.connections, 16, true),
     consumeCap: quick ? { one: 60, sat: 200, warmOne: 10, warmSat: 60 } : { one: 200, sat: 800, warmOne: 50, warmSat: 300 },
     only: (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
@@ -257,7 +257,7 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
         : { url: urlOf(variant.target, variant.operation), workload, connections, seconds, maxSeconds: seconds + 10 };
     const meter = meterOf(variant.target, variant.operation);
     await meter.upstream.clearLog();
-    const one = await drive(spec(1, Math.max(0.1, plan.warmSeconds / 4), cap.warmOne));
+    const one = await drive(spec(1, Math.max(0.05, plan.warmSeconds / 4), cap.warmOne));
     const sat = await drive(spec(saturation(variant.operation), plan.warmSeconds, cap.warmSat));
     // A run cut by time leaves requests in flight; let the target finish them before the next one.
     await drain(meter);
