@@ -416,59 +416,55 @@ export function operations(): Operation[] {
     },
   };
 
-  const byIdsOps = CURVE_SIZES.map(
-    (n): Operation => ({
-      key: `ids-${n}`,
-      label: `${n} × package(id)`,
-      upstream: 'wix',
-      packages: n,
-      shape: 'aliases',
-      expectedCalls: Math.ceil(n / CHUNK),
-      consumes: false,
-      ...(n >= 1000 ? { maxConnections: 2 } : {}),
-      workload(target, world) {
-        const ids = world.readIds.slice(0, n);
-        if (ids.length < n) throw new Error(`${n} packages are needed, ${ids.length} exist`);
-        if (target !== 'gateway') {
-          const steps = byIdsSteps(target, world, ids);
-          return { requestsPerOp: steps.length, steps };
-        }
-        const variables = Object.fromEntries(ids.map((id, k) => [`id${k}`, id]));
-        const step = graphqlStep(world, 'PackagesById', packagesByIdDoc(n), variables, (data) => {
-          let wrong = 0;
-          ids.forEach((id, k) => {
-            if ((data[`p${k}`] as { id?: string } | null)?.id !== id) wrong++;
-          });
-          return wrong > 0 ? `${wrong} of ${n} packages null or wrong` : undefined;
+  /** What every point of a cost curve shares; `workload` gets the N packages it reads. */
+  const curvePoint = (
+    n: number,
+    shape: CurveShape,
+    point: Pick<Operation, 'key' | 'label'> & Partial<Pick<Operation, 'floorOf'>>,
+    workload: (target: Target, world: World, ids: readonly string[]) => Workload,
+  ): Operation => ({
+    ...point,
+    upstream: 'wix',
+    packages: n,
+    shape,
+    expectedCalls: Math.ceil(n / CHUNK),
+    consumes: false,
+    ...(n >= 1000 ? { maxConnections: 2 } : {}),
+    workload(target, world) {
+      const ids = world.readIds.slice(0, n);
+      if (ids.length < n) throw new Error(`${n} packages are needed, ${ids.length} exist`);
+      return workload(target, world, ids);
+    },
+  });
+
+  const byIdsOps = CURVE_SIZES.map((n) =>
+    curvePoint(n, 'aliases', { key: `ids-${n}`, label: `${n} × package(id)` }, (target, world, ids) => {
+      if (target !== 'gateway') {
+        const steps = byIdsSteps(target, world, ids);
+        return { requestsPerOp: steps.length, steps };
+      }
+      const variables = Object.fromEntries(ids.map((id, k) => [`id${k}`, id]));
+      const step = graphqlStep(world, 'PackagesById', packagesByIdDoc(n), variables, (data) => {
+        let wrong = 0;
+        ids.forEach((id, k) => {
+          if ((data[`p${k}`] as { id?: string } | null)?.id !== id) wrong++;
         });
-        return { requestsPerOp: 1, steps: [step] };
-      },
+        return wrong > 0 ? `${wrong} of ${n} packages null or wrong` : undefined;
+      });
+      return { requestsPerOp: 1, steps: [step] };
     }),
   );
 
-  const byIdListOps = CURVE_SIZES.map(
-    (n): Operation => ({
-      key: `idlist-${n}`,
-      label: `packagesById, ${n} ids`,
-      upstream: 'wix',
-      packages: n,
-      shape: 'list',
-      floorOf: `ids-${n}`,
-      expectedCalls: Math.ceil(n / CHUNK),
-      consumes: false,
-      ...(n >= 1000 ? { maxConnections: 2 } : {}),
-      workload(target, world) {
-        if (target !== 'gateway') throw new Error(`idlist-${n} runs on the gateway only; its floor is ids-${n}'s`);
-        const ids = world.readIds.slice(0, n);
-        if (ids.length < n) throw new Error(`${n} packages are needed, ${ids.length} exist`);
-        const step = graphqlStep(world, 'PackagesByIdList', PACKAGES_BY_ID_LIST_DOC, { ids }, (data) => {
-          const rows = data['packagesById'] as ({ id?: string } | null)[] | undefined;
-          if (rows?.length !== n) return `${rows?.length ?? 'no'} rows instead of ${n}`;
-          const wrong = ids.filter((id, k) => rows[k]?.id !== id).length;
-          return wrong > 0 ? `${wrong} of ${n} packages null or wrong` : undefined;
-        });
-        return { requestsPerOp: 1, steps: [step] };
-      },
+  const byIdListOps = CURVE_SIZES.map((n) =>
+    curvePoint(n, 'list', { key: `idlist-${n}`, label: `packagesById, ${n} ids`, floorOf: `ids-${n}` }, (target, world, ids) => {
+      if (target !== 'gateway') throw new Error(`idlist-${n} runs on the gateway only; its floor is ids-${n}'s`);
+      const step = graphqlStep(world, 'PackagesByIdList', PACKAGES_BY_ID_LIST_DOC, { ids }, (data) => {
+        const rows = data['packagesById'] as ({ id?: string } | null)[] | undefined;
+        if (rows?.length !== n) return `${rows?.length ?? 'no'} rows instead of ${n}`;
+        const wrong = ids.filter((id, k) => rows[k]?.id !== id).length;
+        return wrong > 0 ? `${wrong} of ${n} packages null or wrong` : undefined;
+      });
+      return { requestsPerOp: 1, steps: [step] };
     }),
   );
 

@@ -13,7 +13,7 @@ import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { runWixWrite, type PackagePayload } from './wix-write.js';
 import { BillingInfoInput, ProductInstanceRef, ProductInstanceStatusEnum, toBillingInfo } from './product-instance.js';
-import { countryCode, discountCode, externalId, guid, guidArguments, guidList, pageSize } from './validators.js';
+import { countryCode, discountCode, externalId, guid, guidArguments, listLookup, pageSize } from './validators.js';
 
 export const PackageRef = builder.objectRef<Package>('Package');
 
@@ -50,10 +50,7 @@ function lookUpPackage(ctx: GatewayContext, args: { accountId?: string | null; i
  * leaves an error at each index it held (graphql-js reports an Error item where it stands).
  */
 function lookUpPackages(ctx: GatewayContext, args: { accountId?: string | null; ids: readonly (string | number)[] }): Promise<(Package | null)[]> {
-  ctx.takeLookupIds('ids', args.ids.length);
-  const ids = guidList('ids', args.ids);
-  const { accountId } = guidArguments({ accountId: args.accountId });
-  const account = ctx.wixAccount(accountId);
+  const { account, ids } = listLookup(ctx, 'ids', args.ids, args.accountId);
   if (ids.length === 0) return Promise.resolve([]);
   return ctx.wixLoaders.packages(account, ids) as Promise<(Package | null)[]>;
 }

@@ -20,7 +20,7 @@ import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
 import { PackageRef, packageSuccess } from './package.js';
 import { runWixWrite } from './wix-write.js';
-import { discountCode, guid, guidArguments, guidList, intervalCount } from './validators.js';
+import { discountCode, guid, guidArguments, intervalCount, listLookup } from './validators.js';
 
 /** An instance is always shown with the package it belongs to. */
 export interface InstanceInPackage {
@@ -120,10 +120,7 @@ function lookUpInstances(
   ctx: GatewayContext,
   args: { accountId?: string | null; instanceIds: readonly (string | number)[] },
 ): Promise<(InstanceInPackage | null)[]> {
-  ctx.takeLookupIds('instanceIds', args.instanceIds.length);
-  const instanceIds = guidList('instanceIds', args.instanceIds);
-  const { accountId } = guidArguments({ accountId: args.accountId });
-  const account = ctx.wixAccount(accountId);
+  const { account, ids: instanceIds } = listLookup(ctx, 'instanceIds', args.instanceIds, args.accountId);
   if (instanceIds.length === 0) return Promise.resolve([]);
   return ctx.wixLoaders.packagesOfInstances(account, instanceIds).then((found) =>
     found.map((pkg, index) => {

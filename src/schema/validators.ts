@@ -4,6 +4,7 @@
  */
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
 import { InvalidInputError, type InputIssue } from '../errors.js';
 
 /** ISO-3166-1 alpha-2, officially assigned codes. */
@@ -55,19 +56,27 @@ export function guidArguments<K extends string>(args: Record<K, string | number 
 }
 
 /**
- * A list of GUIDs (`packagesById`, `productInstancesById`), normalised to lower case, every
- * malformed one reported at its index, before any upstream call. (How many a request may name is
- * the context's `takeLookupIds`.)
+ * The arguments of a list look-up (`packagesById`, `productInstancesById`), checked before any
+ * upstream call: the ids counted against what the request's list look-ups may name together (the
+ * context's `takeLookupIds`, first, so an oversized list is not scanned), each a GUID normalised to
+ * lower case with every malformed one reported at its index, and the account one the caller may read.
  */
-export function guidList(name: string, values: readonly (string | number)[]): string[] {
-  const out: string[] = [];
+export function listLookup(
+  ctx: Pick<GatewayContext, 'takeLookupIds' | 'wixAccount'>,
+  name: string,
+  values: readonly (string | number)[],
+  accountId: string | number | null | undefined,
+): { account: string; ids: string[] } {
+  ctx.takeLookupIds(name, values.length);
+  const ids: string[] = [];
   let issues: InputIssue[] | undefined;
   values.forEach((value, index) => {
-    if (typeof value === 'string' && GUID.test(value)) out.push(value.toLowerCase());
+    if (typeof value === 'string' && GUID.test(value)) ids.push(value.toLowerCase());
     else (issues ??= []).push({ path: [name, String(index)], message: GUID_ISSUE[0]!.message });
   });
   if (issues) throw new InvalidInputError(issues);
-  return out;
+  const checked = guidArguments({ accountId });
+  return { account: ctx.wixAccount(checked.accountId), ids };
 }
 
 export const externalId = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters');

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
+import { CHUNKED_LOOKUPS, expectChunkedCalls, startStack, unknownIds, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
 
 const LOOKUP = `query Rows($ids: [ID!]!, $accountId: ID) {
   packagesById(ids: $ids, accountId: $accountId) { id productInstances { instanceId } }
 }`;
 
 const GUID_MESSAGE = 'must be a GUID such as 3f2a9c4e-1b7d-4c2e-9a55-0d6e8f1b2c3d';
-
-function fakeIds(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-}
 
 describe('packagesById with the default limit', () => {
   let stack: Stack;
@@ -70,11 +66,11 @@ describe('packagesById with the default limit', () => {
   });
 
   it('refuses more ids than the limit (100 by default) before any upstream call', async () => {
-    const ok = await stack.gql(LOOKUP, { ids: fakeIds(100) });
+    const ok = await stack.gql(LOOKUP, { ids: unknownIds(100) });
     expect(ok.body.errors).toBeUndefined();
     expect(ok.body.data.packagesById).toHaveLength(100);
     stack.wixSandbox.clearRequests();
-    const res = await stack.gql(LOOKUP, { ids: fakeIds(101) });
+    const res = await stack.gql(LOOKUP, { ids: unknownIds(101) });
     expect(res.body.data).toBeNull();
     expect(res.body.errors![0]!.extensions).toMatchObject({
       code: 'INVALID_INPUT',
@@ -88,7 +84,7 @@ describe('packagesById with the default limit', () => {
       first: packagesById(ids: $a) { id }
       second: packagesById(ids: $b) { id }
     }`;
-    const res = await stack.gql(doc, { a: fakeIds(60), b: fakeIds(60) });
+    const res = await stack.gql(doc, { a: unknownIds(60), b: unknownIds(60) });
     expect(res.body.data).toBeNull();
     expect(res.body.errors).toHaveLength(1);
     expect(res.body.errors![0]!.path).toEqual(['second']);
@@ -99,9 +95,9 @@ describe('packagesById with the default limit', () => {
     const mixed = await stack.gql(`query Mixed($a: [ID!]!, $b: [ID!]!) {
       packagesById(ids: $a) { id }
       productInstancesById(instanceIds: $b) { instanceId }
-    }`, { a: fakeIds(50), b: [WIX_DEMO.assignedInstanceId, ...fakeIds(50)] });
+    }`, { a: unknownIds(50), b: [WIX_DEMO.assignedInstanceId, ...unknownIds(50)] });
     expect(mixed.body.errors?.[0]?.path).toEqual(['productInstancesById']);
-    const within = await stack.gql(doc, { a: fakeIds(60), b: fakeIds(40) });
+    const within = await stack.gql(doc, { a: unknownIds(60), b: unknownIds(40) });
     expect(within.body.errors).toBeUndefined();
   });
 
@@ -125,26 +121,17 @@ describe('packagesById with a raised limit', () => {
   afterAll(() => stack.close());
   beforeEach(() => stack.wixSandbox.reset());
 
-  // The benchmark's cost curve (N = 1, 10, 100, 1000) needs ceil(N/100) calls; 101 and 250 check the remainders.
-  it.each([
-    [10, 1],
-    [100, 1],
-    [101, 2],
-    [250, 3],
-    [1000, 10],
-  ])('%i distinct ids take %i upstream calls (chunks of 100)', async (n, calls) => {
-    const res = await stack.gql(LOOKUP, { ids: fakeIds(n) });
+  it.each(CHUNKED_LOOKUPS)('%i distinct ids take %i upstream calls (chunks of 100)', async (n, calls) => {
+    const res = await stack.gql(LOOKUP, { ids: unknownIds(n) });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.packagesById).toEqual(Array.from({ length: n }, () => null));
-    const made = wixCalls(stack);
-    expect(made).toHaveLength(calls);
-    expect(made.filter((c) => c === 'POST /resellers/v1/packages/query')).toHaveLength(Math.floor(n / 100) + (n % 100 > 1 ? 1 : 0));
+    expectChunkedCalls(stack, n, calls);
   });
 
   it('a failed batch leaves an error at each of its indexes; the other batch still answers', async () => {
-    const ids = [WIX_DEMO.packageId, ...fakeIds(199)];
-    // The second chunk (ids 100-199) holds fakeIds' 99th onwards.
-    stack.wixSandbox.faults.add({ method: 'POST', bodyIncludes: fakeIds(150)[149]!, fault: { kind: 'malformed' } });
+    const ids = [WIX_DEMO.packageId, ...unknownIds(199)];
+    // The second chunk (ids 100-199) holds unknownIds' 99th onwards.
+    stack.wixSandbox.faults.add({ method: 'POST', bodyIncludes: unknownIds(150)[149]!, fault: { kind: 'malformed' } });
     const res = await stack.gql(LOOKUP, { ids });
     const rows = res.body.data.packagesById as ({ id: string } | null)[];
     expect(rows).toHaveLength(200);
@@ -159,7 +146,7 @@ describe('packagesById with a raised limit', () => {
 
   it('a response of several hundred KB (1000 failed rows) arrives whole, its Content-Length its bytes', async () => {
     stack.wixSandbox.faults.add({ method: 'POST', fault: { kind: 'malformed' } });
-    const res = await stack.gql(LOOKUP, { ids: fakeIds(1000) });
+    const res = await stack.gql(LOOKUP, { ids: unknownIds(1000) });
     expect(res.text.length).toBeGreaterThan(128 * 1024);
     expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(res.text));
     expect(res.body.data.packagesById).toEqual(Array.from({ length: 1000 }, () => null));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
+import { startStack, unknownIds, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
 
 const LOOKUP = `query Instances($instanceIds: [ID!]!, $accountId: ID) {
   productInstancesById(instanceIds: $instanceIds, accountId: $accountId) { instanceId status package { id } }
@@ -11,10 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 beforeEach(() => stack.wixSandbox.reset());
-
-function fakeIds(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `1a500000-0000-4000-8000-${String(900_000 + i).padStart(12, '0')}`);
-}
 
 describe('productInstancesById', () => {
   it('answers in the order asked with each package, null for unknown ids and other accounts, in one Query Packages', async () => {
@@ -46,7 +42,7 @@ describe('productInstancesById', () => {
     const bad = await stack.gql(LOOKUP, { instanceIds: [WIX_DEMO.assignedInstanceId, '../x'] });
     expect(bad.body.data).toBeNull();
     expect(bad.body.errors![0]!.extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['instanceIds', '1'] }] });
-    const tooMany = await stack.gql(LOOKUP, { instanceIds: fakeIds(101) });
+    const tooMany = await stack.gql(LOOKUP, { instanceIds: unknownIds(101, '1a500000') });
     expect(tooMany.body.errors![0]!.extensions).toMatchObject({
       code: 'INVALID_INPUT',
       issues: [{ path: ['instanceIds'], message: 'must name at most 100 ids; it names 101' }],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
+import { CHUNKED_LOOKUPS, expectChunkedCalls, startStack, unknownIds, WIX_DEMO, wixCalls, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -12,10 +12,6 @@ beforeEach(() => stack.wixSandbox.clearRequests());
 /** A document with one aliased `package(id)` per id. */
 function packagesDocument(ids: string[]): string {
   return `query { ${ids.map((id, i) => `p${i}: package(id: "${id}") { id }`).join(' ')} }`;
-}
-
-function fakeIds(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 }
 
 describe('batching of look-ups in one operation', () => {
@@ -40,20 +36,10 @@ describe('batching of look-ups in one operation', () => {
     expect(filter.accountId).toEqual({ $eq: WIX_DEMO.accountId });
   });
 
-  // The benchmark's cost curve (N = 1, 10, 100, 1000) needs ceil(N/100) calls; 101 and 250 check the remainders.
-  it.each([
-    [10, 1],
-    [100, 1],
-    [101, 2],
-    [250, 3],
-    [1000, 10],
-  ])('%i distinct ids take %i upstream calls (chunks of 100)', async (n, calls) => {
-    const res = await stack.gql(packagesDocument(fakeIds(n)));
+  it.each(CHUNKED_LOOKUPS)('%i distinct ids take %i upstream calls (chunks of 100)', async (n, calls) => {
+    const res = await stack.gql(packagesDocument(unknownIds(n)));
     expect(res.body.errors).toBeUndefined();
-    const made = wixCalls(stack);
-    expect(made).toHaveLength(calls);
-    // Full chunks are Query Packages; a remainder of one id is a Get Package.
-    expect(made.filter((c) => c === 'POST /resellers/v1/packages/query')).toHaveLength(Math.floor(n / 100) + (n % 100 > 1 ? 1 : 0));
+    expectChunkedCalls(stack, n, calls);
   });
 
   it("another account's package in a batch comes back null", async () => {

@@ -4,6 +4,7 @@
  * tests can read them (and prove secrets never reach them).
  */
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import type { AuditStore } from '../../src/audit/store.js';
 import { SingleFlight } from '../../src/resilience/single-flight.js';
 import { openStores, type Stores } from '../../src/stores.js';
@@ -200,6 +201,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (leaked.length > 0) throw new Error(`${leaked.length} secret(s) appeared in a response or a log line`);
     },
   };
+}
+
+/** `n` distinct GUIDs no sandbox record has, starting with `prefix` (8 hex digits). */
+export function unknownIds(n: number, prefix = '00000000'): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}-0000-4000-8000-${String(900_000 + i).padStart(12, '0')}`);
+}
+
+/**
+ * Distinct ids looked up in one request, and the Wix calls that takes: chunks of 100, as the
+ * benchmark's cost curve (N = 1, 10, 100, 1000) needs ceil(N/100); 101 and 250 check the remainders.
+ */
+export const CHUNKED_LOOKUPS: readonly (readonly [ids: number, calls: number])[] = [
+  [10, 1],
+  [100, 1],
+  [101, 2],
+  [250, 3],
+  [1000, 10],
+];
+
+/** Wix calls made for `n` distinct ids: Query Packages for full chunks, a Get Package for a remainder of one. */
+export function expectChunkedCalls(stack: Stack, n: number, calls: number): void {
+  const made = wixCalls(stack);
+  expect(made).toHaveLength(calls);
+  expect(made.filter((c) => c === 'POST /resellers/v1/packages/query')).toHaveLength(Math.floor(n / 100) + (n % 100 > 1 ? 1 : 0));
 }
 
 /** Upstream API calls the Wix sandbox received since the last clear, as `METHOD /path`. */
