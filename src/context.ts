@@ -15,7 +15,7 @@ import type { IdempotencyStore } from './idempotency/store.js';
 import type { SingleFlight } from './resilience/single-flight.js';
 import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
-import { DEFAULT_LIMITS } from './security/limits.js';
+import { DEFAULT_LIMITS, UpstreamCallBudget } from './security/limits.js';
 import type { CallOrigin } from './upstreams/http.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
 import { PleskLoaders } from './upstreams/plesk/loaders.js';
@@ -59,6 +59,8 @@ export interface GatewayContext {
    * look-ups may name together (`RequestLimits.maxLookupIds`); throws InvalidInputError past it.
    */
   takeLookupIds(name: string, count: number): void;
+  /** The upstream calls the request may still make (`RequestLimits.maxUpstreamCalls`), stated on each of them. */
+  upstreamCalls: UpstreamCallBudget;
   /** Aborted when the client goes away: reads pass it to their upstream calls (writes run to the end). */
   signal: AbortSignal;
   wix: WixClient;
@@ -89,22 +91,29 @@ export interface ContextOptions {
   parentSpanOf?: ParentSpanOf | undefined;
   /** Default DEFAULT_LIMITS.maxLookupIds. */
   maxLookupIds?: number;
+  /** Default DEFAULT_LIMITS.maxUpstreamCalls. */
+  maxUpstreamCalls?: number;
 }
 
-export function createContextFactory(services: GatewayServices, { parentSpanOf, maxLookupIds = DEFAULT_LIMITS.maxLookupIds }: ContextOptions = {}) {
+export function createContextFactory(
+  services: GatewayServices,
+  { parentSpanOf, maxLookupIds = DEFAULT_LIMITS.maxLookupIds, maxUpstreamCalls = DEFAULT_LIMITS.maxUpstreamCalls }: ContextOptions = {},
+) {
   return (initial: YogaInitialContext & Partial<RequestFacts>): GatewayContext => {
     const { requestId, caller } = initial;
     // The authentication plugin runs before every request that reaches GraphQL; a wiring bug otherwise.
     if (requestId === undefined || caller === undefined) throw new Error('request reached GraphQL without authentication');
     const parentSpan = parentSpanOf?.(initial.request);
-    const origin: CallOrigin = parentSpan ? { requestId, parentSpan } : { requestId };
+    const log = requestLog(services.log, requestId);
+    const upstreamCalls = new UpstreamCallBudget(maxUpstreamCalls, (limit) => log.warn({ limit }, 'request reached its upstream call limit'));
+    const origin: CallOrigin = parentSpan ? { requestId, parentSpan, calls: upstreamCalls } : { requestId, calls: upstreamCalls };
     const wix = services.wix.withOrigin(origin);
     // Shared by every list look-up of the request: aliases cannot multiply it.
     let lookupIdsLeft = maxLookupIds;
     const context: GatewayContext = {
       requestId,
       caller,
-      log: requestLog(services.log, requestId),
+      log,
       takeLookupIds(name, count) {
         if (count > lookupIdsLeft) {
           const message =
@@ -115,6 +124,7 @@ export function createContextFactory(services: GatewayServices, { parentSpanOf, 
         }
         lookupIdsLeft -= count;
       },
+      upstreamCalls,
       signal: initial.request.signal,
       wix,
       wixLoaders: new WixLoaders(wix, initial.request.signal),

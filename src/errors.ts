@@ -74,6 +74,20 @@ export class PermissionDeniedError extends GatewayError {
   }
 }
 
+/**
+ * A query reached the upstream calls one request may make (`RequestLimits.maxUpstreamCalls`): the
+ * call was not made. The fields that got an answer before keep it.
+ */
+export class TooManyUpstreamCallsError extends GatewayError {
+  readonly code = 'TOO_MANY_UPSTREAM_CALLS';
+  constructor(
+    readonly limit: number,
+    readonly upstream: Upstream,
+  ) {
+    super(`This request reached its limit of ${limit} upstream calls, so this ${UPSTREAM_LABEL[upstream]} call was not made; ask for fewer fields per request.`);
+  }
+}
+
 /** An upstream refused the change because of the target's state (Wix 428s and their kin). */
 export class PreconditionFailedError extends GatewayError {
   constructor(

@@ -44,14 +44,21 @@ describe('request limits', () => {
   it('default to DEFAULT_LIMITS, the document cache given in MiB', () => {
     const result = loadConfig({});
     expect(result.ok && result.config.limits).toEqual(DEFAULT_LIMITS);
-    const set = loadConfig({ GATEWAY_DOCUMENT_CACHE_MB: '8', GATEWAY_MAX_TOKENS: '20000', GATEWAY_MAX_LOOKUP_IDS: '1000' });
-    expect(set.ok && set.config.limits).toEqual({ ...DEFAULT_LIMITS, documentCacheBytes: 8 * 1024 * 1024, maxTokens: 20_000, maxLookupIds: 1000 });
+    const set = loadConfig({ GATEWAY_DOCUMENT_CACHE_MB: '8', GATEWAY_MAX_TOKENS: '20000', GATEWAY_MAX_LOOKUP_IDS: '1000', GATEWAY_MAX_UPSTREAM_CALLS: '200' });
+    expect(set.ok && set.config.limits).toEqual({
+      ...DEFAULT_LIMITS,
+      documentCacheBytes: 8 * 1024 * 1024,
+      maxTokens: 20_000,
+      maxLookupIds: 1000,
+      maxUpstreamCalls: 200,
+    });
   });
 
-  it('refuses a document cache of no size', () => {
-    const result = loadConfig({ GATEWAY_DOCUMENT_CACHE_MB: '0' });
+  it('refuses a document cache of no size and a query allowed no upstream call, together', () => {
+    const result = loadConfig({ GATEWAY_DOCUMENT_CACHE_MB: '0', GATEWAY_MAX_UPSTREAM_CALLS: '0' });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problems.join('\n')).toContain('GATEWAY_DOCUMENT_CACHE_MB');
+    expect(!result.ok && result.problems.join('\n')).toContain('GATEWAY_MAX_UPSTREAM_CALLS');
   });
 });
 

@@ -1,13 +1,17 @@
 /**
  * Limits on what one request may ask (OWASP's GraphQL cheat sheet): graphql-armor's depth, alias,
  * directive, token and cost limits, field suggestions hidden outside sandbox mode, and at most N
- * destructive mutation fields per request. Body size is capped before yoga reads it (server.ts), and
- * the memory of parsed documents kept for reuse by document-cache.ts.
+ * destructive mutation fields per request, and at most N upstream calls per query, counted as they are
+ * made. Body size is capped before yoga reads it (server.ts), and the memory of parsed documents kept
+ * for reuse by document-cache.ts.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../context.js';
+import { TooManyUpstreamCallsError, type Upstream } from '../errors.js';
 import type { MutationExtensions } from '../schema/audit-trail.js';
+import type { CallBudget } from '../upstreams/http.js';
 
 export interface RequestLimits {
   /** Deepest selection nesting. Default 8: the deepest useful query (a package's instances' package's instances) is 6. */
@@ -22,6 +26,15 @@ export interface RequestLimits {
    * estimate cannot see a list variable's length, so it is counted as the fields run.
    */
   maxLookupIds: number;
+  /**
+   * Upstream calls (Wix and Plesk together; a retry is not another call) one query may make.
+   * Default 50: a screen's worth (a page of packages is one, a Plesk subscription with its plans
+   * three), while 100 aliases of `packages(first: 1)`, within every static limit, would otherwise
+   * make 100 calls, half a minute's Wix budget. Mutation operations are not counted (a call
+   * refused halfway through a change could leave it half done): the destructive-mutation and
+   * alias limits bound them.
+   */
+  maxUpstreamCalls: number;
   /** Lexer tokens per document, counted while parsing. Default 5000 (100 aliased look-ups with a few fields each). */
   maxTokens: number;
   /** graphql-armor's static cost estimate. Default 10000. */
@@ -41,6 +54,7 @@ export const DEFAULT_LIMITS: RequestLimits = {
   maxDepth: 8,
   maxAliases: 100,
   maxLookupIds: 100,
+  maxUpstreamCalls: 50,
   maxDirectives: 10,
   maxTokens: 5000,
   maxCost: 10_000,
@@ -73,7 +87,54 @@ export function limitPlugins({ limits, showSuggestions }: LimitOptions): Plugin[
       blockFieldSuggestion: { enabled: !showSuggestions },
     }) as Plugin,
     useDestructiveMutationLimit(limits.maxDestructiveMutations),
+    useUpstreamCallLimit(),
   ];
+}
+
+/**
+ * The upstream calls one request may still make, stated on every call it makes (`CallOrigin.calls`).
+ * A refusal is an error of the field that needed the call; the rest of the query still answers.
+ */
+export class UpstreamCallBudget implements CallBudget {
+  #left: number;
+  #counting = true;
+  #refused = false;
+
+  constructor(
+    readonly limit: number,
+    /** Told once, at the first refusal. */
+    private readonly onSpent: (limit: number) => void = () => {},
+  ) {
+    this.#left = limit;
+  }
+
+  take(upstream: Upstream): void {
+    if (!this.#counting) return;
+    if (this.#left > 0) {
+      this.#left--;
+      return;
+    }
+    if (!this.#refused) {
+      this.#refused = true;
+      this.onSpent(this.limit);
+    }
+    throw new TooManyUpstreamCallsError(this.limit, upstream);
+  }
+
+  /** From now on every call is let through: the request is a mutation operation. */
+  stopCounting(): void {
+    this.#counting = false;
+  }
+}
+
+/** Lifts the budget of the request's context (context.ts) for a mutation operation, before any resolver runs. */
+function useUpstreamCallLimit(): Plugin {
+  return {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      (args.contextValue as unknown as GatewayContext).upstreamCalls.stopCounting();
+    },
+  };
 }
 
 /** A validation rule counting root mutation fields marked destructive in the schema. */

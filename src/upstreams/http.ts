@@ -56,13 +56,20 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /**
  * What a call is made for, as its sender states it: handed back untouched in the call's record, for
- * logs and traces. The transport never reads it.
+ * logs and traces. The transport reads only its `calls` budget.
  */
 export interface CallOrigin {
   /** The gateway's id of the request the call serves. */
   requestId?: string;
   /** The span the call's own span is a child of (the GraphQL operation's), when tracing is on. */
   parentSpan?: { traceId: string; spanId: string; traceFlags: number };
+  /** The calls the request may still make: asked once per call (retries are not calls), before anything else. */
+  calls?: CallBudget;
+}
+
+export interface CallBudget {
+  /** Counts one call to `upstream`; throws, and the call is not made, when none is left. */
+  take(upstream: Upstream): void;
 }
 
 export interface UpstreamRequest {
@@ -152,9 +159,11 @@ export class UpstreamHttp {
   /**
    * Sends the request under the upstream's policy. Rejects with `UpstreamTransportError` when no
    * readable answer came, `UpstreamError` RATE_LIMITED / UPSTREAM_UNAVAILABLE (open breaker) before
-   * anything was sent, or `OverloadedError` when the bulkhead is full. Any HTTP status resolves.
+   * anything was sent, `OverloadedError` when the bulkhead is full, or whatever the origin's `calls`
+   * budget throws when it is spent. Any HTTP status resolves.
    */
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    req.origin?.calls?.take(this.upstream);
     const deadline = Date.now() + (req.deadlineMs ?? this.deadlineMs);
     const { retry, onRetry } = this.resilience;
     try {
