@@ -192,7 +192,7 @@ builder.queryFields((t) => ({
         : { filter, sort: [{ fieldName: 'createdDate', order: 'DESC' }], cursorPaging: { limit } };
       let page;
       try {
-        page = await ctx.wix.queryPackages(accountId, query, { signal: ctx.signal });
+        page = await ctx.wixLoaders.page(accountId, query);
       } catch (error) {
         throw toGatewayError(error);
       }

@@ -28,11 +28,11 @@ export interface RequestLimits {
   maxLookupIds: number;
   /**
    * Upstream calls (Wix and Plesk together; a retry is not another call) one query may make.
-   * Default 50: a screen's worth (a page of packages is one, a Plesk subscription with its plans
-   * three), while 100 aliases of `packages(first: 1)`, within every static limit, would otherwise
-   * make 100 calls, half a minute's Wix budget. Mutation operations are not counted (a call
-   * refused halfway through a change could leave it half done): the destructive-mutation and
-   * alias limits bound them.
+   * Default 50: a screen's worth (a page of packages is one, a Plesk subscription with its
+   * plans three), while 100 aliases of `packages(first: 1)`, each with its own filter, pass
+   * every static limit and would otherwise make 100 calls, half a minute's Wix budget. Mutation
+   * operations are not counted (a call refused halfway through a change could leave it half
+   * done): the destructive-mutation and alias limits bound them.
    */
   maxUpstreamCalls: number;
   /** Lexer tokens per document, counted while parsing. Default 5000 (100 aliased look-ups with a few fields each). */

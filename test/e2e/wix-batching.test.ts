@@ -60,6 +60,21 @@ describe('batching of look-ups in one operation', () => {
     expect(calls.length).toBeLessThanOrEqual(2);
   });
 
+  it('a page asked by several fields is one call; another page is another', async () => {
+    const page = (alias: string, first: number, fields: string) => `${alias}: packages(first: ${first}) { edges { node { ${fields} } } }`;
+    const res = await stack.gql(`query { ${page('list', 5, 'id')} ${page('badge', 5, 'id createdDate')} ${page('same', 5, 'id')} ${page('other', 6, 'id')} }`);
+    expect(res.body.errors).toBeUndefined();
+    expect(wixCalls(stack)).toEqual(['POST /resellers/v1/packages/query', 'POST /resellers/v1/packages/query']);
+    const ids = (alias: string) => res.body.data[alias].edges.map((edge: { node: { id: string } }) => edge.node.id);
+    expect(ids('list')).toHaveLength(5);
+    expect(ids('badge')).toEqual(ids('list'));
+    expect(ids('same')).toEqual(ids('list'));
+    expect(ids('other')).toEqual([...ids('list'), expect.any(String)]);
+    // The next request asks again.
+    await stack.gql(`query { ${page('list', 5, 'id')} }`);
+    expect(wixCalls(stack)).toHaveLength(3);
+  });
+
   it('a package read after a mutation in the same request uses the mutation result', async () => {
     stack.wixSandbox.reset();
     const res = await stack.gql(`mutation {

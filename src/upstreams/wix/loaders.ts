@@ -1,7 +1,7 @@
 /**
  * Per-request batching of Wix look-ups (one set per GraphQL operation, never shared across callers).
  * N `package(id)` or `productInstance(instanceId)` look-ups of one account become one Query Packages
- * call per 100 ids; a lone package look-up uses Get Package. Results are always checked against the
+ * call per 100 ids; a lone package look-up uses Get Package; a page asked twice is one call. Results are always checked against the
  * account they were asked for. A failed call fails its batch with one gateway error (toGatewayError),
  * so that a resolver can hand the loader's promise on as it is: graphql-js locates that error at each
  * field (its locatedError is patched to capture no stack of its own, patches/graphql+*.patch).
@@ -9,7 +9,7 @@
 import DataLoader from 'dataloader';
 import type { WixClient } from './client.js';
 import { toGatewayError, WixApiError } from './errors.js';
-import type { Package } from './types.js';
+import type { Package, PackagesPage, PackagesQuery } from './types.js';
 
 /** Query Packages' largest page (§7). */
 export const QUERY_CHUNK = 100;
@@ -17,6 +17,7 @@ export const QUERY_CHUNK = 100;
 export class WixLoaders {
   private readonly byPackageId = new Map<string, DataLoader<string, Package | null>>();
   private readonly byInstanceId = new Map<string, DataLoader<string, Package | null>>();
+  private readonly pages = new Map<string, Promise<PackagesPage>>();
 
   constructor(
     private readonly client: WixClient,
@@ -44,6 +45,20 @@ export class WixLoaders {
   /** The packages holding these product instances, in their order, as `packages` answers. */
   packagesOfInstances(accountId: string, instanceIds: readonly string[]): Promise<(Package | null | Error)[]> {
     return this.instanceLoader(accountId).loadMany(instanceIds);
+  }
+
+  /**
+   * One page of a Query Packages, asked once per request however many fields ask for it (aliases,
+   * fragments of several components): the same query of the same account is one call.
+   */
+  page(accountId: string, query: PackagesQuery): Promise<PackagesPage> {
+    const key = `${accountId} ${JSON.stringify(query)}`;
+    let page = this.pages.get(key);
+    if (!page) {
+      page = this.client.queryPackages(accountId, query, this.signal ? { signal: this.signal } : {});
+      this.pages.set(key, page);
+    }
+    return page;
   }
 
   /** Remembers a package the gateway just received (a mutation's answer, a page of a list). */
