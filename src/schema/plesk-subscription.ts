@@ -6,7 +6,7 @@
  * - Look-ups go through the request's `PleskLoaders`: N `pleskSubscription`s with the same key kind on one server
  *   are one `webspace get` packet; the plan GUIDs of every subscription of the request are resolved with one
  *   `service-plan get` and one `service-plan-addon get` packet per server (§4.7: the `subscriptions` dataset lists
- *   the main plan and the add-ons mixed and unflagged).
+ *   the main plan and the add-ons mixed and unflagged); a server's list of add-on plans is read once per request.
  * - Changes use the client's checked `attachAddon` / `detachAddon` (they verify attachment first, §6.5, §11 #1),
  *   then the subscription is read again for the payload.
  */
@@ -288,7 +288,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const server = ctx.pleskServer(args.server);
       try {
-        return await server.client.listAddonPlans({ signal: ctx.signal });
+        return await ctx.pleskLoaders.allAddonPlans(server.name, server.client);
       } catch (error) {
         throw toGatewayError(error);
       }

@@ -125,6 +125,19 @@ describe('plans of N subscriptions', () => {
   });
 });
 
+describe('pleskAddonPlans', () => {
+  it('asked by several fields of one request is one packet; the next request asks again', async () => {
+    const res = await stack.gql(`query { menu: pleskAddonPlans { guid name } picker: pleskAddonPlans { guid } again: pleskAddonPlans { guid } }`);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.menu).toHaveLength(3);
+    expect(res.body.data.picker).toEqual(res.body.data.menu.map(({ guid }: { guid: string }) => ({ guid })));
+    expect(res.body.data.again).toEqual(res.body.data.picker);
+    expect(byOperation('service-plan-addon/get')).toHaveLength(1);
+    await stack.gql(`query { pleskAddonPlans { guid } }`);
+    expect(byOperation('service-plan-addon/get')).toHaveLength(2);
+  });
+});
+
 describe('after a change', () => {
   it('a mutation reads the subscription again instead of reusing what the checks read', async () => {
     const res = await stack.gql(/* GraphQL */ `mutation {

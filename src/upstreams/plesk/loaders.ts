@@ -1,7 +1,8 @@
 /**
  * Per-request batching of Plesk look-ups: N subscription look-ups with the same key kind on one
  * server go out as one `webspace/get` packet with N filter values; plan look-ups by GUID likewise
- * (one `service-plan/get` and one `service-plan-addon/get` packet per server and request).
+ * (one `service-plan/get` and one `service-plan-addon/get` packet per server and request); the list
+ * of a server's add-on plans is asked once per request however many fields ask for it.
  */
 import DataLoader from 'dataloader';
 import type { PleskClient } from './client.js';
@@ -14,6 +15,7 @@ export class PleskLoaders {
   private readonly subscriptions = new Map<string, Loader<PleskSubscription>>();
   private readonly servicePlans = new Map<string, Loader<PleskPlan>>();
   private readonly addonPlans = new Map<string, Loader<PleskPlan>>();
+  private readonly addonPlanLists = new Map<string, Promise<PleskPlan[]>>();
 
   constructor(private readonly signal?: AbortSignal) {}
 
@@ -29,6 +31,16 @@ export class PleskLoaders {
 
   addonPlan(server: string, client: PleskClient, guid: string): Promise<PleskLookup<PleskPlan>> {
     return this.loader(this.addonPlans, server, (guids) => client.getAddonPlans(guids, this.signal ? { signal: this.signal } : {})).load(guid);
+  }
+
+  /** Every add-on plan of the server's administrator. */
+  allAddonPlans(server: string, client: PleskClient): Promise<PleskPlan[]> {
+    let plans = this.addonPlanLists.get(server);
+    if (!plans) {
+      plans = client.listAddonPlans(this.signal ? { signal: this.signal } : {});
+      this.addonPlanLists.set(server, plans);
+    }
+    return plans;
   }
 
   /** Forgets what this request read of a subscription (after a change, the next read goes upstream). */
