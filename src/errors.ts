@@ -76,7 +76,7 @@ export class PermissionDeniedError extends GatewayError {
 
 /**
  * A query reached the upstream calls one request may make (`RequestLimits.maxUpstreamCalls`): the
- * call was not made. The fields that got an answer before keep it.
+ * call was not made. The fields whose calls were made keep their answers.
  */
 export class TooManyUpstreamCallsError extends GatewayError {
   readonly code = 'TOO_MANY_UPSTREAM_CALLS';
