@@ -15,6 +15,8 @@ const BREAKER_STATE_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half
 /** Seconds; from a cache hit to an upstream deadline. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Up to the default limit of 50 a query and beyond (a mutation is not limited). */
+const UPSTREAM_CALL_BUCKETS = [0, 1, 2, 3, 5, 10, 20, 50, 100];
 
 /** Admits the first `max` distinct values, then answers `overflow` for any new one. */
 export class BoundedLabel {
@@ -46,6 +48,7 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private inFlight = 0;
   private readonly operationDuration: Histogram<'operation' | 'type'>;
+  private readonly operationUpstreamCalls: Histogram<'operation' | 'type'>;
   private readonly graphqlErrors: Counter<'operation' | 'code'>;
   private readonly upstreamDuration: Histogram<'upstream' | 'method' | 'route' | 'status'>;
   private readonly upstreamRetries: Counter<'upstream'>;
@@ -63,6 +66,13 @@ export class GatewayMetrics {
       help: 'GraphQL operations, from the request reaching the gateway to the result being ready.',
       labelNames: ['operation', 'type'],
       buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.operationUpstreamCalls = new Histogram({
+      name: 'gateway_graphql_operation_upstream_calls',
+      help: 'Upstream calls (Wix and Plesk, retries not counted) made for one GraphQL operation: what GATEWAY_MAX_UPSTREAM_CALLS bounds for queries.',
+      labelNames: ['operation', 'type'],
+      buckets: UPSTREAM_CALL_BUCKETS,
       registers,
     });
     this.graphqlErrors = new Counter({
@@ -140,6 +150,11 @@ export class GatewayMetrics {
   /** `operation` must already be bounded (see OperationNamer); `type` is query/mutation/subscription/unknown. */
   operation(operation: string, type: string, seconds: number): void {
     this.operationDuration.observe({ operation, type }, seconds);
+  }
+
+  /** `operation` bounded as for `operation`. */
+  operationCalls(operation: string, type: string, calls: number): void {
+    this.operationUpstreamCalls.observe({ operation, type }, calls);
   }
 
   /** `code` must already be bounded (see operation-log.ts). */

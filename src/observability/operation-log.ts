@@ -7,7 +7,8 @@
  * - `onRequest`   start time, in-flight count, and with tracing the operation span's ids (see
  *                 tracing.ts; `operationSpan` hands them to the GraphQL context for the request's
  *                 upstream calls); answers `GET <metricsPath>` itself.
- * - `onExecute`   notes the request id and caller from the GraphQL context, and the document.
+ * - `onExecute`   notes the request id, caller and upstream call count from the GraphQL context,
+ *                 and the document.
  * - `onResultProcess` notes the final (already masked) result: exactly what the client receives.
  * - `onResponse`  writes the line and the metrics, and ends the in-flight count.
  *
@@ -185,6 +186,8 @@ interface RequestState {
   callerKind?: string;
   document?: DocumentNode;
   operationName?: string | null;
+  /** The request's upstream call count (context.ts's budget), read when the line is written. */
+  upstreamCalls?: { readonly made: number };
   /** What yoga is about to send: an execution result, a batch of them, or a stream. */
   result?: unknown;
   end?: number;
@@ -194,6 +197,7 @@ interface GatewayLikeContext {
   request?: Request;
   requestId?: unknown;
   caller?: { name?: unknown; kind?: unknown } | null;
+  upstreamCalls?: { readonly made: number };
 }
 
 export interface OperationPluginOptions {
@@ -248,6 +252,7 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
     state.document = args.document;
     state.operationName = args.operationName;
     if (typeof context.requestId === 'string') state.requestId = context.requestId;
+    if (context.upstreamCalls) state.upstreamCalls = context.upstreamCalls;
     noteCaller(state, context.caller);
   };
 
@@ -256,6 +261,8 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
     const end = state.end ?? performance.now();
     const durationMs = end - state.start;
     const { requestId } = state;
+    // A request refused before execution made none.
+    const upstreamCalls = state.upstreamCalls?.made ?? 0;
     for (let index = 0; index < results.length; index += 1) {
       const result = results[index];
       const info = results.length > 1 ? BATCH : state.document ? namer.info(state.document, state.operationName) : INVALID;
@@ -264,6 +271,7 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
       const outcome = errorCodes.length ? 'error' : 'success';
       if (metrics) {
         metrics.operation(info.label, info.type, durationMs / 1000);
+        metrics.operationCalls(info.label, info.type, upstreamCalls);
         for (const code of all) metrics.graphqlError(info.label, code);
       }
       const level = outcome === 'error' || info.type === 'mutation' ? 'info' : 'debug';
@@ -276,6 +284,7 @@ export function useOperationObservability(options: OperationPluginOptions): Oper
             operation: info.label,
             operationType: info.type,
             durationMs: round(durationMs),
+            upstreamCalls,
             outcome,
             errorCodes,
           },

@@ -96,7 +96,7 @@ export function limitPlugins({ limits, showSuggestions }: LimitOptions): Plugin[
  * A refusal is an error of the field that needed the call; the rest of the query still answers.
  */
 export class UpstreamCallBudget implements CallBudget {
-  #left: number;
+  #made = 0;
   #counting = true;
   #refused = false;
 
@@ -104,21 +104,22 @@ export class UpstreamCallBudget implements CallBudget {
     readonly limit: number,
     /** Told once, at the first refusal. */
     private readonly onSpent: (limit: number) => void = () => {},
-  ) {
-    this.#left = limit;
+  ) {}
+
+  /** Calls let through so far, counted or not (the operation log reports it). */
+  get made(): number {
+    return this.#made;
   }
 
   take(upstream: Upstream): void {
-    if (!this.#counting) return;
-    if (this.#left > 0) {
-      this.#left--;
-      return;
+    if (this.#counting && this.#made >= this.limit) {
+      if (!this.#refused) {
+        this.#refused = true;
+        this.onSpent(this.limit);
+      }
+      throw new TooManyUpstreamCallsError(this.limit, upstream);
     }
-    if (!this.#refused) {
-      this.#refused = true;
-      this.onSpent(this.limit);
-    }
-    throw new TooManyUpstreamCallsError(this.limit, upstream);
+    this.#made++;
   }
 
   /** From now on every call is let through: the request is a mutation operation. */

@@ -18,7 +18,7 @@ describe('logs', () => {
     const res = await stack.gql(`query ShowPackage { package(id: "${WIX_DEMO.packageId}") { id } }`, undefined, { 'x-request-id': 'trace-me-1' });
     expect(res.headers.get('x-request-id')).toBe('trace-me-1');
     const line = lines().find((l) => l.requestId === 'trace-me-1' && l.operation === 'ShowPackage');
-    expect(line).toMatchObject({ caller: 'admin', callerKind: 'service', operationType: 'query', outcome: 'success' });
+    expect(line).toMatchObject({ caller: 'admin', callerKind: 'service', operationType: 'query', outcome: 'success', upstreamCalls: 1 });
     expect(typeof line!.durationMs).toBe('number');
   });
 
@@ -31,7 +31,7 @@ describe('logs', () => {
     );
     expect(deep.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     const refused = lines().filter((l) => l.msg === 'graphql operation' && l.outcome === 'error');
-    expect(refused.find((l) => l.requestId === 'refused-syntax')).toMatchObject({ caller: 'admin', callerKind: 'service', errorCodes: ['GRAPHQL_PARSE_FAILED'] });
+    expect(refused.find((l) => l.requestId === 'refused-syntax')).toMatchObject({ caller: 'admin', callerKind: 'service', errorCodes: ['GRAPHQL_PARSE_FAILED'], upstreamCalls: 0 });
     expect(refused.find((l) => l.requestId === 'refused-validation')).toMatchObject({ caller: 'admin', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
     expect(refused.find((l) => l.caller === 'viewer')).toMatchObject({ errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
   });
@@ -39,7 +39,8 @@ describe('logs', () => {
   it('the error codes of a failed mutation, including union members', async () => {
     await stack.gql(`mutation Cancel { cancelPackage(input: { id: "${WIX_DEMO.unknownPackageId}" }) { __typename ... on Error { code } } }`, undefined, { 'x-request-id': 'trace-me-2' });
     const line = lines().find((l) => l.requestId === 'trace-me-2' && l.operation === 'Cancel');
-    expect(line).toMatchObject({ outcome: 'error', errorCodes: ['NOT_FOUND'] });
+    // The ownership check asked Wix, which has no such package: one call.
+    expect(line).toMatchObject({ outcome: 'error', errorCodes: ['NOT_FOUND'], upstreamCalls: 1 });
   });
 
   it('one line per upstream call with the route template, never an id', async () => {
@@ -94,13 +95,16 @@ describe('metrics', () => {
     expect((await stack.fetch('/metrics')).status).toBe(401);
   });
 
-  it('counts operations, errors, upstream calls, retries and in-flight requests', async () => {
+  it('counts operations, errors, upstream calls (in all and per operation), retries and in-flight requests', async () => {
     stack.wixSandbox.faults.add({ times: 1, fault: { kind: 'status', status: 503 } });
     await stack.gql(`query Retried { package(id: "${WIX_DEMO.packageId}") { id } }`);
     const res = await stack.fetch('/metrics', { headers: { authorization: `Bearer ${stack.tokens.viewer}` } });
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/gateway_graphql_operation_duration_seconds_count\{operation="Retried",type="query"\} 1/);
     expect(res.text).toMatch(/gateway_graphql_errors_total\{operation="Cancel",code="NOT_FOUND"\} 1/);
+    // Upstream calls per operation: the retry of the 503 is not another call.
+    expect(res.text).toMatch(/gateway_graphql_operation_upstream_calls_sum\{operation="Retried",type="query"\} 1\n/);
+    expect(res.text).toMatch(/gateway_graphql_operation_upstream_calls_bucket\{le="0",operation="Retried",type="query"\} 0\n/);
     expect(res.text).toMatch(/gateway_upstream_call_duration_seconds_count\{upstream="wix",method="GET",route="\/resellers\/v1\/packages\/\{id\}",status="503"\} \d+/);
     expect(res.text).toMatch(/gateway_upstream_retries_total\{upstream="wix"\} [1-9]/);
     expect(res.text).toMatch(/gateway_http_requests_in_flight \d/);

@@ -56,7 +56,12 @@ describe('upstream calls per query', () => {
     await stack.gql(lookUps(6));
     const warnings = stack.logLines.slice(before).filter((line) => line.includes('request reached its upstream call limit'));
     expect(warnings).toHaveLength(1);
-    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, limit: LIMIT, requestId: expect.any(String) });
+    const warning = JSON.parse(warnings[0]!);
+    expect(warning).toMatchObject({ level: 40, limit: LIMIT, requestId: expect.any(String) });
+    // The operation's own line counts the calls that were made.
+    const operation = stack.logLines.slice(before).map((line) => JSON.parse(line)).find((line) => line.msg === 'graphql operation');
+    expect(operation).toMatchObject({ requestId: warning.requestId, upstreamCalls: LIMIT });
+    expect([...operation.errorCodes].sort()).toEqual(['NOT_FOUND', 'TOO_MANY_UPSTREAM_CALLS']);
   });
 
   it('counts per request: the next request has calls of its own', async () => {

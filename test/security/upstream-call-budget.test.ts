@@ -33,5 +33,15 @@ describe('UpstreamCallBudget', () => {
     budget.take('wix');
     budget.stopCounting();
     for (let k = 0; k < 5; k++) budget.take('wix');
+    expect(budget.made).toBe(6);
+  });
+
+  it('counts the calls it let through, not the refused ones', () => {
+    const budget = new UpstreamCallBudget(2);
+    expect(budget.made).toBe(0);
+    budget.take('plesk');
+    budget.take('plesk');
+    expect(() => budget.take('plesk')).toThrow(TooManyUpstreamCallsError);
+    expect(budget.made).toBe(2);
   });
 });
