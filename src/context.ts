@@ -15,7 +15,7 @@ import type { IdempotencyStore } from './idempotency/store.js';
 import type { SingleFlight } from './resilience/single-flight.js';
 import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
-import { DEFAULT_LIMITS, UpstreamCallBudget } from './security/limits.js';
+import { DEFAULT_LIMITS, LookupIdBudget, UpstreamCallBudget } from './security/limits.js';
 import type { CallOrigin } from './upstreams/http.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
 import { PleskLoaders } from './upstreams/plesk/loaders.js';
@@ -54,11 +54,8 @@ export interface GatewayContext {
   requestId: string;
   caller: Caller;
   log: RequestLog;
-  /**
-   * Counts `count` ids of a list look-up (the argument `name`) against what the request's list
-   * look-ups may name together (`RequestLimits.maxLookupIds`); throws InvalidInputError past it.
-   */
-  takeLookupIds(name: string, count: number): void;
+  /** The ids the request's list look-ups may still name together (`RequestLimits.maxLookupIds`). */
+  lookupIds: LookupIdBudget;
   /** The upstream calls the request may still make (`RequestLimits.maxUpstreamCalls`), stated on each of them. */
   upstreamCalls: UpstreamCallBudget;
   /** Aborted when the client goes away: reads pass it to their upstream calls (writes run to the end). */
@@ -108,22 +105,11 @@ export function createContextFactory(
     const upstreamCalls = new UpstreamCallBudget(maxUpstreamCalls, (limit) => log.warn({ limit }, 'request reached its upstream call limit'));
     const origin: CallOrigin = parentSpan ? { requestId, parentSpan, calls: upstreamCalls } : { requestId, calls: upstreamCalls };
     const wix = services.wix.withOrigin(origin);
-    // Shared by every list look-up of the request: aliases cannot multiply it.
-    let lookupIdsLeft = maxLookupIds;
     const context: GatewayContext = {
       requestId,
       caller,
       log,
-      takeLookupIds(name, count) {
-        if (count > lookupIdsLeft) {
-          const message =
-            lookupIdsLeft === maxLookupIds
-              ? `must name at most ${maxLookupIds} ids; it names ${count}`
-              : `names ${count} ids, and the list look-ups of one request may name ${maxLookupIds} in all: ${lookupIdsLeft} are left`;
-          throw new InvalidInputError([{ path: [name], message }]);
-        }
-        lookupIdsLeft -= count;
-      },
+      lookupIds: new LookupIdBudget(maxLookupIds),
       upstreamCalls,
       signal: initial.request.signal,
       wix,

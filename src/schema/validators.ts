@@ -58,16 +58,16 @@ export function guidArguments<K extends string>(args: Record<K, string | number 
 /**
  * The arguments of a list look-up (`packagesById`, `productInstancesById`), checked before any
  * upstream call: the ids counted against what the request's list look-ups may name together (the
- * context's `takeLookupIds`, first, so an oversized list is not scanned), each a GUID normalised to
+ * context's `lookupIds`, first, so an oversized list is not scanned), each a GUID normalised to
  * lower case with every malformed one reported at its index, and the account one the caller may read.
  */
 export function listLookup(
-  ctx: Pick<GatewayContext, 'takeLookupIds' | 'wixAccount'>,
+  ctx: Pick<GatewayContext, 'lookupIds' | 'wixAccount'>,
   name: string,
   values: readonly (string | number)[],
   accountId: string | number | null | undefined,
 ): { account: string; ids: string[] } {
-  ctx.takeLookupIds(name, values.length);
+  ctx.lookupIds.take(name, values.length);
   const ids: string[] = [];
   let issues: InputIssue[] | undefined;
   values.forEach((value, index) => {

@@ -1,15 +1,16 @@
 /**
  * Limits on what one request may ask (OWASP's GraphQL cheat sheet): graphql-armor's depth, alias,
  * directive, token and cost limits, field suggestions hidden outside sandbox mode, and at most N
- * destructive mutation fields per request, and at most N upstream calls per query, counted as they are
- * made. Body size is capped before yoga reads it (server.ts), and the memory of parsed documents kept
- * for reuse by document-cache.ts.
+ * destructive mutation fields per request; and, counted as the request runs (the static estimate
+ * cannot see them), the ids its list look-ups name and the upstream calls a query makes. Body
+ * size is capped before yoga reads it (server.ts), and the memory of parsed documents kept for
+ * reuse by document-cache.ts.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, getOperationAST, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import { TooManyUpstreamCallsError, type Upstream } from '../errors.js';
+import { InvalidInputError, TooManyUpstreamCallsError, type Upstream } from '../errors.js';
 import type { MutationExtensions } from '../schema/audit-trail.js';
 import type { CallBudget } from '../upstreams/http.js';
 
@@ -89,6 +90,30 @@ export function limitPlugins({ limits, showSuggestions }: LimitOptions): Plugin[
     useDestructiveMutationLimit(limits.maxDestructiveMutations),
     useUpstreamCallLimit(),
   ];
+}
+
+/**
+ * The ids the list look-ups of one request (`packagesById`, `productInstancesById`, under any
+ * aliases) may still name: shared by all of them, so aliases cannot multiply the limit.
+ */
+export class LookupIdBudget {
+  #left: number;
+
+  constructor(readonly limit: number) {
+    this.#left = limit;
+  }
+
+  /** Counts `count` ids of the argument `name`; throws InvalidInputError, naming it, past the limit. */
+  take(name: string, count: number): void {
+    if (count > this.#left) {
+      const message =
+        this.#left === this.limit
+          ? `must name at most ${this.limit} ids; it names ${count}`
+          : `names ${count} ids, and the list look-ups of one request may name ${this.limit} in all: ${this.#left} are left`;
+      throw new InvalidInputError([{ path: [name], message }]);
+    }
+    this.#left -= count;
+  }
 }
 
 /**

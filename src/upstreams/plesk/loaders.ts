@@ -5,7 +5,7 @@
  * of a server's add-on plans is asked once per request however many fields ask for it.
  */
 import DataLoader from 'dataloader';
-import type { PleskClient } from './client.js';
+import type { PleskClient, ReadOptions } from './client.js';
 import type { PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind } from './types.js';
 
 /** A batch failure (transport, packet-level error) fails every value of the batch. */
@@ -17,27 +17,32 @@ export class PleskLoaders {
   private readonly addonPlans = new Map<string, Loader<PleskPlan>>();
   private readonly addonPlanLists = new Map<string, Promise<PleskPlan[]>>();
 
-  constructor(private readonly signal?: AbortSignal) {}
+  /** Every read of the request carries its signal: a client that went away cancels them. */
+  private readonly read: ReadOptions;
+
+  constructor(signal?: AbortSignal) {
+    this.read = signal ? { signal } : {};
+  }
 
   subscription(server: string, client: PleskClient, kind: SubscriptionKeyKind, value: string): Promise<PleskLookup<PleskSubscription>> {
     return this.loader(this.subscriptions, `${server}\u0000${kind}`, (values) =>
-      client.getSubscriptions({ kind, values }, this.signal ? { signal: this.signal } : {}),
+      client.getSubscriptions({ kind, values }, this.read),
     ).load(value);
   }
 
   servicePlan(server: string, client: PleskClient, guid: string): Promise<PleskLookup<PleskPlan>> {
-    return this.loader(this.servicePlans, server, (guids) => client.getServicePlans(guids, this.signal ? { signal: this.signal } : {})).load(guid);
+    return this.loader(this.servicePlans, server, (guids) => client.getServicePlans(guids, this.read)).load(guid);
   }
 
   addonPlan(server: string, client: PleskClient, guid: string): Promise<PleskLookup<PleskPlan>> {
-    return this.loader(this.addonPlans, server, (guids) => client.getAddonPlans(guids, this.signal ? { signal: this.signal } : {})).load(guid);
+    return this.loader(this.addonPlans, server, (guids) => client.getAddonPlans(guids, this.read)).load(guid);
   }
 
   /** Every add-on plan of the server's administrator. */
   allAddonPlans(server: string, client: PleskClient): Promise<PleskPlan[]> {
     let plans = this.addonPlanLists.get(server);
     if (!plans) {
-      plans = client.listAddonPlans(this.signal ? { signal: this.signal } : {});
+      plans = client.listAddonPlans(this.read);
       this.addonPlanLists.set(server, plans);
     }
     return plans;

@@ -1,13 +1,13 @@
 /**
  * Per-request batching of Wix look-ups (one set per GraphQL operation, never shared across callers).
  * N `package(id)` or `productInstance(instanceId)` look-ups of one account become one Query Packages
- * call per 100 ids; a lone package look-up uses Get Package; a page asked twice is one call. Results are always checked against the
- * account they were asked for. A failed call fails its batch with one gateway error (toGatewayError),
+ * call per 100 ids; a lone package look-up uses Get Package; a page asked twice is one call.
+ * Results are always checked against the account they were asked for. A failed call fails its batch with one gateway error (toGatewayError),
  * so that a resolver can hand the loader's promise on as it is: graphql-js locates that error at each
  * field (its locatedError is patched to capture no stack of its own, patches/graphql+*.patch).
  */
 import DataLoader from 'dataloader';
-import type { WixClient } from './client.js';
+import type { ReadOptions, WixClient } from './client.js';
 import { toGatewayError, WixApiError } from './errors.js';
 import type { Package, PackagesPage, PackagesQuery } from './types.js';
 
@@ -19,10 +19,15 @@ export class WixLoaders {
   private readonly byInstanceId = new Map<string, DataLoader<string, Package | null>>();
   private readonly pages = new Map<string, Promise<PackagesPage>>();
 
+  /** Every read of the request carries its signal: a client that went away cancels them. */
+  private readonly read: ReadOptions;
+
   constructor(
     private readonly client: WixClient,
-    private readonly signal?: AbortSignal,
-  ) {}
+    signal?: AbortSignal,
+  ) {
+    this.read = signal ? { signal } : {};
+  }
 
   /** The package with this id in this account, or null. */
   package(accountId: string, id: string): Promise<Package | null> {
@@ -55,7 +60,7 @@ export class WixLoaders {
     const key = `${accountId} ${JSON.stringify(query)}`;
     let page = this.pages.get(key);
     if (!page) {
-      page = this.client.queryPackages(accountId, query, this.signal ? { signal: this.signal } : {});
+      page = this.client.queryPackages(accountId, query, this.read);
       this.pages.set(key, page);
     }
     return page;
@@ -118,7 +123,7 @@ export class WixLoaders {
 
   private async getOne(accountId: string, id: string): Promise<Package | null> {
     try {
-      return await this.client.getPackage(accountId, id, this.signal ? { signal: this.signal } : {});
+      return await this.client.getPackage(accountId, id, this.read);
     } catch (error) {
       // Unknown ids and packages of other accounts both answer 404 (or 403 with a code, §11 item 7).
       if (error instanceof WixApiError && (error.status === 404 || (error.status === 403 && error.applicationCode))) {
@@ -134,7 +139,7 @@ export class WixLoaders {
     const page = await this.client.queryPackages(
       accountId,
       { filter: { ...filter, accountId: { $eq: accountId } }, cursorPaging: { limit: QUERY_CHUNK } },
-      this.signal ? { signal: this.signal } : {},
+      this.read,
     );
     return page.packages.filter((pkg) => pkg.accountId === accountId);
   }
