@@ -75,7 +75,8 @@ function scopedFilter(ctx: GatewayContext, filter: AuditFilter): AuditFilter {
 builder.queryField('auditLog', (t) =>
   t.field({
     type: AuditConnection,
-    description: 'The audit trail, newest first.',
+    nullable: true,
+    description: 'The audit trail, newest first; null (with an error) when it cannot be read.',
     authScopes: { admin: true },
     args: {
       filter: t.arg({ type: AuditLogFilter, required: false }),

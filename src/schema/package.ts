@@ -152,9 +152,9 @@ builder.queryFields((t) => ({
 
   packagesById: t.field({
     type: [PackageRef],
-    nullable: { list: false, items: true },
+    nullable: { list: true, items: true },
     description:
-      'Packages by id, in the order of `ids` (repeats included); null for an id that does not exist in the account. At most 100 ids in all such list look-ups of a request, unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
+      'Packages by id, in the order of `ids` (repeats included); null for an id that does not exist in the account, and null in all (with an error) when the look-up fails. At most 100 ids in all such list look-ups of a request, unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
     authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false }),
@@ -165,7 +165,8 @@ builder.queryFields((t) => ({
 
   packages: t.field({
     type: PackageConnection,
-    description: "An account's packages, newest first.",
+    nullable: true,
+    description: "An account's packages, newest first; null (with an error) when they cannot be read.",
     authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false, validate: guid }),

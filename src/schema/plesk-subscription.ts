@@ -280,7 +280,8 @@ builder.queryFields((t) => ({
 
   pleskAddonPlans: t.field({
     type: [PleskPlanRef],
-    description: "The add-on plans of the server's administrator: what a frontend can offer to attach.",
+    nullable: { list: true, items: false },
+    description: "The add-on plans of the server's administrator: what a frontend can offer to attach; null (with an error) when the server cannot be read.",
     authScopes: { viewer: true },
     args: {
       server: t.arg.string({ required: false, validate: pleskServerName, description: 'The configured Plesk server; defaults to `default`.' }),

@@ -138,7 +138,7 @@ describe('a failing Plesk panel on reads: a GraphQL error with a code, never a w
   it('pleskAddonPlans on a failing panel is a coded error', async () => {
     stack.pleskSandbox.faults.add({ fault: { kind: 'status', status: 200, body: systemPacket(1001, 'Authentication failed - wrong password.') } });
     const res = await stack.gql(`query { pleskAddonPlans { guid } }`);
-    expect(res.body.data ?? null).toBeNull();
+    expect(res.body.data).toEqual({ pleskAddonPlans: null });
     expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_AUTH', upstreamCode: '1001', retryable: false });
   });
 });
