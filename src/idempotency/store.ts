@@ -50,12 +50,13 @@ export interface BeginArgs extends IdempotencyRef {
   now?: Date;
 }
 
+/** `claimedAt`: when the key was first claimed; no change sent under it can be older. */
 export type BeginResult<R = unknown> =
-  | { kind: 'new'; upstreamKey: string }
+  | { kind: 'new'; upstreamKey: string; claimedAt: Date }
   | { kind: 'replay'; state: FinalState; response: R }
   | { kind: 'reused' }
   | { kind: 'in_progress' }
-  | { kind: 'reconcile'; upstreamKey: string; reason: 'unknown' | 'lease_expired' };
+  | { kind: 'reconcile'; upstreamKey: string; reason: 'unknown' | 'lease_expired'; claimedAt: Date };
 
 /** The begin results that hand the row to the caller. */
 export type Claim = Extract<BeginResult, { kind: 'new' | 'reconcile' }>;
@@ -239,7 +240,7 @@ export class IdempotencyStore {
       expiresAt: new Date(at.getTime() + this.retentionMs).toISOString(),
       leaseUntil,
     });
-    if (inserted.changes === 1) return { kind: 'new', upstreamKey };
+    if (inserted.changes === 1) return { kind: 'new', upstreamKey, claimedAt: at };
 
     const row = this.stmt.select.get(ref) as Row;
     if (row.fingerprint !== fp) return { kind: 'reused' };
@@ -250,10 +251,10 @@ export class IdempotencyStore {
       case 'in_progress':
         if (row.lease_until !== null && row.lease_until > now) return { kind: 'in_progress' };
         this.stmt.reclaim.run({ ...ref, leaseUntil, now });
-        return { kind: 'reconcile', upstreamKey: row.upstream_key, reason: 'lease_expired' };
+        return { kind: 'reconcile', upstreamKey: row.upstream_key, reason: 'lease_expired', claimedAt: new Date(row.created_at) };
       case 'unknown':
         this.stmt.reclaim.run({ ...ref, leaseUntil, now });
-        return { kind: 'reconcile', upstreamKey: row.upstream_key, reason: 'unknown' };
+        return { kind: 'reconcile', upstreamKey: row.upstream_key, reason: 'unknown', claimedAt: new Date(row.created_at) };
     }
   }
 }

@@ -24,10 +24,13 @@ export interface IdempotentChange<R> {
   lock?: ResourceLockKey;
   /** Sends the change once (errors already in the gateway's vocabulary). */
   run(upstreamKey: string): Promise<R>;
-  /** Before resending after an unknown outcome: the result if the change is already in place. */
-  alreadyDone?(): Promise<R | undefined>;
-  /** After a lost answer: whether the change is in place now, or undefined when that cannot be read. */
-  readBack?(): Promise<{ applied: true; result: R } | { applied: false } | undefined>;
+  /**
+   * Before resending after an unknown outcome: the result if the change is already in place.
+   * `since`: when the key was first claimed (no change made under it is older).
+   */
+  alreadyDone?(since: Date): Promise<R | undefined>;
+  /** After a lost answer: whether the change is in place now, or undefined when that cannot be told. */
+  readBack?(since: Date): Promise<{ applied: true; result: R } | { applied: false } | undefined>;
 }
 
 /** What the store keeps: a JSON result, or a final business error. */
@@ -59,13 +62,13 @@ export async function runIdempotent<R>(ctx: GatewayContext, change: IdempotentCh
   };
   try {
     if (begun.kind === 'reconcile' && change.alreadyDone) {
-      const done = await change.alreadyDone();
+      const done = await change.alreadyDone(begun.claimedAt);
       if (done !== undefined) return succeed(done);
     }
     return succeed(await change.run(begun.upstreamKey));
   } catch (error) {
     if (error instanceof UpstreamError && error.code === 'OUTCOME_UNKNOWN') {
-      const back = change.readBack ? await change.readBack() : undefined;
+      const back = change.readBack ? await change.readBack(begun.claimedAt) : undefined;
       if (back?.applied) return succeed(back.result);
       if (back && !back.applied) {
         ctx.idempotency.release(ref, begun);

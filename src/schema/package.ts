@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { toGatewayError } from '../upstreams/wix/errors.js';
-import type { Package, PackagesQuery, ProductInstance } from '../upstreams/wix/types.js';
+import type { NewProductInstance, Package, PackagesQuery, ProductInstance } from '../upstreams/wix/types.js';
 import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
@@ -247,6 +247,47 @@ const NewProductInput = builder.inputType('NewProductInstanceInput', {
   }),
 });
 
+/**
+ * Wix stamps a package after the gateway claims its key, but the two clocks may differ: a package
+ * is looked for from this long before the claim. Short, since a package of the same externalId and
+ * products made just before the claim would be taken for it.
+ */
+const CLOCK_SKEW_MS = 10_000;
+
+/**
+ * The package a create made, when its answer was lost. Wix's key dedupe is best-effort (§11 item 6),
+ * so the gateway looks before it resends, and only a create with an externalId can be told apart:
+ * the one package of the account with that externalId and the same products (catalog product and
+ * site), created since the key was first claimed. None, or more than one: undefined.
+ */
+async function findCreated(
+  ctx: GatewayContext,
+  accountId: string,
+  externalId: string,
+  products: readonly NewProductInstance[],
+  since: Date,
+): Promise<Package | undefined> {
+  const page = await ctx.wix.queryPackages(accountId, {
+    filter: {
+      accountId: { $eq: accountId },
+      externalId: { $eq: externalId },
+      createdDate: { $gte: new Date(since.getTime() - CLOCK_SKEW_MS).toISOString() },
+    },
+    sort: [{ fieldName: 'createdDate', order: 'DESC' }],
+    cursorPaging: { limit: 100 },
+  });
+  const wanted = productsKey(products);
+  const found = page.packages.filter((pkg) => pkg.accountId === accountId && productsKey(pkg.productInstances) === wanted);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function productsKey(products: readonly { catalogProductId: string; siteId?: string | undefined }[]): string {
+  return products
+    .map((p) => `${p.catalogProductId.toLowerCase()}@${p.siteId?.toLowerCase() ?? ''}`)
+    .sort()
+    .join(',');
+}
+
 const CreatePackageInput = builder.inputType('CreatePackageInput', {
   fields: (t) => ({
     ...wixInputBase(t),
@@ -274,26 +315,33 @@ const UpdatePackageExternalIdInput = builder.inputType('UpdatePackageExternalIdI
 builder.mutationFields((t) => ({
   createPackage: t.field({
     type: packageSuccess('CreatePackage'),
-    description: 'Creates a package (Create Package V2). Instances without a siteId are floating.',
+    description:
+      'Creates a package (Create Package V2). Instances without a siteId are floating. With an externalId, a create whose answer was lost is found again instead of being sent twice.',
     authScopes: { admin: true },
     extensions: mutationExtensions('wix', false),
     errors: resultUnion('CreatePackage'),
     args: { input: t.arg({ type: CreatePackageInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      runWixWrite(ctx, { operation: 'createPackage', input }, (accountId, key) =>
-        ctx.wix.createPackage(accountId, {
-          idempotencyKey: key,
-          ...(input.externalId != null ? { externalId: input.externalId } : {}),
-          products: input.products.map((p) => ({
-            catalogProductId: String(p.catalogProductId),
-            countryCode: p.countryCode,
-            ...(p.siteId != null ? { siteId: String(p.siteId) } : {}),
-            ...(p.billingInfo ? { billingInfo: toBillingInfo(p.billingInfo) } : {}),
-            ...(p.discountCode != null ? { discountCode: p.discountCode } : {}),
-            ...(p.referenceProductInstanceId != null ? { referenceProductInstanceId: String(p.referenceProductInstanceId) } : {}),
-          })),
-        }),
-      ),
+    resolve: (_root, { input }, ctx) => {
+      const products: NewProductInstance[] = input.products.map((p) => ({
+        catalogProductId: String(p.catalogProductId),
+        countryCode: p.countryCode,
+        ...(p.siteId != null ? { siteId: String(p.siteId) } : {}),
+        ...(p.billingInfo ? { billingInfo: toBillingInfo(p.billingInfo) } : {}),
+        ...(p.discountCode != null ? { discountCode: p.discountCode } : {}),
+        ...(p.referenceProductInstanceId != null ? { referenceProductInstanceId: String(p.referenceProductInstanceId) } : {}),
+      }));
+      const { externalId } = input;
+      return runWixWrite(
+        ctx,
+        {
+          operation: 'createPackage',
+          input,
+          ...(externalId != null ? { made: (accountId: string, since: Date) => findCreated(ctx, accountId, externalId, products, since) } : {}),
+        },
+        (accountId, key) =>
+          ctx.wix.createPackage(accountId, { idempotencyKey: key, ...(externalId != null ? { externalId } : {}), products }),
+      );
+    },
   }),
 
   cancelPackage: t.field({

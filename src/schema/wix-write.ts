@@ -21,6 +21,11 @@ export interface WixWrite {
   target?: { resource: 'Package' | 'Product instance'; id: string };
   /** After an unanswered change: is it in place in this fresh read of the target's package? */
   applied?: (pkg: Package) => boolean;
+  /**
+   * A change with no target (a create): the package it made under a key first claimed at `since`,
+   * or undefined when none can be told apart (then a lost answer stays OUTCOME_UNKNOWN).
+   */
+  made?: (accountId: string, since: Date) => Promise<Package | undefined>;
 }
 
 export interface PackagePayload {
@@ -70,7 +75,7 @@ function change(
   const { idempotencyKey: _key, accountId: _account, ...args } = write.input;
   let current: Package | undefined;
   const target = async () => (current ??= write.target ? await requireTarget(ctx, accountId, write.target) : undefined);
-  const { applied } = write;
+  const { applied, made } = write;
   return runIdempotent<Done>(ctx, {
     operation: write.operation,
     key,
@@ -100,6 +105,30 @@ function change(
               return applied(pkg) ? { applied: true as const, result: { package: pkg } } : { applied: false as const };
             } catch (error) {
               ctx.log.warn({ err: error, packageId: current.id }, 'could not read back a package after an unanswered change');
+              return undefined;
+            }
+          },
+        }
+      : {}),
+    ...(made
+      ? {
+          async alreadyDone(since: Date) {
+            let pkg;
+            try {
+              pkg = await made(accountId, since);
+            } catch (error) {
+              throw toGatewayError(error);
+            }
+            return pkg ? { package: pkg } : undefined;
+          },
+          // Not seen is not proof of not made (the answer may still be on its way), so only a
+          // package found settles the outcome; otherwise it stays unknown and a retry looks again.
+          async readBack(since: Date) {
+            try {
+              const pkg = await made(accountId, since);
+              return pkg ? { applied: true as const, result: { package: pkg } } : undefined;
+            } catch (error) {
+              ctx.log.warn({ err: error, operation: write.operation }, 'could not look for what an unanswered change made');
               return undefined;
             }
           },

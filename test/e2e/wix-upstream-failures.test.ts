@@ -126,6 +126,73 @@ describe('a failing Wix API on writes', () => {
   });
 });
 
+describe('a create whose answer is lost', () => {
+  const CREATE = `mutation ($input: CreatePackageInput!) { createPackage(input: $input) {
+    __typename ... on Error { code } ... on CreatePackageSuccess { idempotencyKey package { id externalId productInstances { catalogProductId siteId } } }
+  } }`;
+  const products = [
+    { catalogProductId: WIX_DEMO.premiumPlanProductId, countryCode: 'BR', siteId: WIX_DEMO.secondSiteId, billingInfo: { type: 'RECURRING', cycleDuration: { unit: 'YEAR', count: 1 } } },
+    { catalogProductId: WIX_DEMO.mailboxProductId, countryCode: 'US', billingInfo: { type: 'RECURRING', cycleDuration: { unit: 'MONTH', count: 1 } } },
+  ];
+  const onCreate = { method: 'POST', pathPrefix: '/resellers/v2/packages' };
+  const onQuery = { method: 'POST', pathPrefix: '/resellers/v1/packages/query' };
+  const creates = () => wixWrites(stack).filter((call) => call === 'POST /resellers/v2/packages').length;
+  const withExternalId = async (externalId: string) => {
+    const res = await stack.gql(`query ($externalId: String!) { packages(first: 10, filter: { externalId: $externalId }) { edges { node { id } } } }`, { externalId });
+    return res.body.data.packages.edges.map((edge: { node: { id: string } }) => edge.node.id);
+  };
+
+  it('with an externalId, the package it made is found and answered as the success it was', async () => {
+    stack.wixSandbox.faults.add({ ...onCreate, fault: { kind: 'reset' }, applyAfterHandling: true, times: 1 });
+    const res = await stack.gql(CREATE, { input: { externalId: 'lost-1', idempotencyKey: 'lost-create-1', products } });
+    const result = res.body.data.createPackage;
+    expect(result).toMatchObject({ __typename: 'CreatePackageSuccess', idempotencyKey: 'lost-create-1', package: { externalId: 'lost-1' } });
+    expect(result.package.productInstances).toHaveLength(2);
+    expect(await withExternalId('lost-1')).toEqual([result.package.id]);
+    expect(creates()).toBe(1);
+    expect(lastAudit(stack)).toMatchObject({ operation: 'createPackage', outcome: 'success' });
+  });
+
+  it('when the look-up fails too, OUTCOME_UNKNOWN; the retry with the key finds the package and creates nothing', async () => {
+    stack.wixSandbox.faults.add({ ...onCreate, fault: { kind: 'reset' }, applyAfterHandling: true, times: 1 });
+    stack.wixSandbox.faults.add({ ...onQuery, fault: { kind: 'status', status: 503 }, times: 3 });
+    const input = { externalId: 'lost-2', idempotencyKey: 'lost-create-2', products };
+    const first = await stack.gql(CREATE, { input });
+    expect(first.body.data.createPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
+    const retry = await stack.gql(CREATE, { input });
+    expect(retry.body.data.createPackage).toMatchObject({ __typename: 'CreatePackageSuccess', package: { externalId: 'lost-2' } });
+    expect(creates()).toBe(1);
+    expect(await withExternalId('lost-2')).toEqual([retry.body.data.createPackage.package.id]);
+  });
+
+  it('a create that never reached Wix is not seen, stays unknown, and the retry sends it once more', async () => {
+    stack.wixSandbox.faults.add({ ...onCreate, fault: { kind: 'reset' }, times: 1 });
+    const input = { externalId: 'lost-3', idempotencyKey: 'lost-create-3', products };
+    const first = await stack.gql(CREATE, { input });
+    expect(first.body.data.createPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
+    expect(await withExternalId('lost-3')).toEqual([]);
+    const retry = await stack.gql(CREATE, { input });
+    expect(retry.body.data.createPackage).toMatchObject({ __typename: 'CreatePackageSuccess', package: { externalId: 'lost-3' } });
+    expect(creates()).toBe(2);
+    expect(await withExternalId('lost-3')).toHaveLength(1);
+  });
+
+  it('a package with the same externalId but other products is not taken for it', async () => {
+    const earlier = await stack.gql(CREATE, { input: { externalId: 'lost-4', products: products.slice(1) } });
+    expect(earlier.body.data.createPackage.__typename).toBe('CreatePackageSuccess');
+    stack.wixSandbox.faults.add({ ...onCreate, fault: { kind: 'reset' }, times: 1 });
+    const res = await stack.gql(CREATE, { input: { externalId: 'lost-4', idempotencyKey: 'lost-create-4', products } });
+    expect(res.body.data.createPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
+  });
+
+  it('without an externalId nothing can tell the package apart: OUTCOME_UNKNOWN', async () => {
+    stack.wixSandbox.faults.add({ ...onCreate, fault: { kind: 'reset' }, applyAfterHandling: true, times: 1 });
+    const res = await stack.gql(CREATE, { input: { idempotencyKey: 'lost-create-5', products } });
+    expect(res.body.data.createPackage).toMatchObject({ __typename: 'UpstreamError', code: 'OUTCOME_UNKNOWN' });
+    expect(stack.wixSandbox.requests.filter((r) => r.path.startsWith('/resellers/v1/packages/query'))).toHaveLength(0);
+  });
+});
+
 describe('the Wix sandbox with a wrong key', () => {
   it('maps 401 on a write to UPSTREAM_AUTH and never shows the key', async () => {
     stack.wixSandbox.faults.add({ fault: { kind: 'status', status: 401 } });

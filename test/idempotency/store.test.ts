@@ -49,7 +49,11 @@ describe('IdempotencyStore', () => {
 
   it('new → complete → replay of the same payload, with a deterministic upstream key', () => {
     const first = store.begin({ ...ref, input });
-    expect(first).toEqual({ kind: 'new', upstreamKey: upstreamIdempotencyKey(SECRET, ref.scope, ref.operation, ref.key) });
+    expect(first).toEqual({
+      kind: 'new',
+      upstreamKey: upstreamIdempotencyKey(SECRET, ref.scope, ref.operation, ref.key),
+      claimedAt: new Date('2025-01-01T00:00:00.000Z'),
+    });
     expect(store.get(ref)).toMatchObject({ state: 'in_progress', leaseUntil: '2025-01-01T00:01:00.000Z' });
     expect(store.complete(ref, { state: 'succeeded', response: { package: { id: 'pkg-1', status: 'CANCELED' } } })).toBe(true);
     // Key order of the input does not matter.
@@ -83,6 +87,8 @@ describe('IdempotencyStore', () => {
       kind: 'reconcile',
       upstreamKey: (first as { upstreamKey: string }).upstreamKey,
       reason: 'lease_expired',
+      // When the key was first claimed, not when it was re-claimed: the lost change may be that old.
+      claimedAt: new Date('2025-01-01T00:00:00.000Z'),
     });
     // The reconciler holds a fresh lease: concurrent retries wait.
     expect(store.begin({ ...ref, input })).toEqual({ kind: 'in_progress' });
