@@ -165,9 +165,11 @@ async function main(processes: Processes, plan: Plan): Promise<number> {
         LOG_LEVEL: 'info',
         GATEWAY_CALLERS_FILE: callersFile,
         AUDIT_DB: join(processes.dir, 'audit.sqlite'),
-        // A live key means Wix's 200 calls/minute on the gateway's side; the sandbox has no such
-        // limit, and a throttled gateway would measure the limiter, not the gateway.
+        // A live key means Wix's 200 calls/minute on the gateway's side, and a share of 100 for
+        // each caller; the sandbox has no such limit, and a throttled gateway would measure the
+        // limiter, not the gateway.
         WIX_RATE_LIMIT_PER_MINUTE: '0',
+        WIX_RATE_LIMIT_PER_CALLER_PER_MINUTE: '0',
         ...LIMITS_FOR_1000_IDS,
       },
       pinning,

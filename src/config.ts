@@ -87,6 +87,7 @@ const EnvSchema = z.object({
   ...upstreamPolicyEnv('PLESK_'),
   /** 0 switches the limiter off; unset means 200 in live mode (Wix's documented limit) and off for the sandbox. */
   WIX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).optional(),
+  WIX_RATE_LIMIT_PER_CALLER_PER_MINUTE: z.coerce.number().int().min(0).optional(),
   GATEWAY_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   IDEMPOTENCY_TTL_HOURS: positiveInt(24),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
@@ -269,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         maxDirectives: e.GATEWAY_MAX_DIRECTIVES,
         maxLookupIds: e.GATEWAY_MAX_LOOKUP_IDS,
         maxUpstreamCalls: e.GATEWAY_MAX_UPSTREAM_CALLS,
+        callerWixCallsPerMinute: e.WIX_RATE_LIMIT_PER_CALLER_PER_MINUTE ?? (live ? 100 : 0),
         maxTokens: e.GATEWAY_MAX_TOKENS,
         maxCost: e.GATEWAY_MAX_COST,
         maxDestructiveMutations: e.GATEWAY_MAX_DESTRUCTIVE_MUTATIONS,

@@ -15,7 +15,7 @@ import type { IdempotencyStore } from './idempotency/store.js';
 import type { SingleFlight } from './resilience/single-flight.js';
 import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
-import { DEFAULT_LIMITS, LookupIdBudget, UpstreamCallBudget } from './security/limits.js';
+import { CallerWixShare, DEFAULT_LIMITS, LookupIdBudget, UpstreamCallBudget } from './security/limits.js';
 import type { CallOrigin } from './upstreams/http.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
 import { PleskLoaders } from './upstreams/plesk/loaders.js';
@@ -90,19 +90,43 @@ export interface ContextOptions {
   maxLookupIds?: number;
   /** Default DEFAULT_LIMITS.maxUpstreamCalls. */
   maxUpstreamCalls?: number;
+  /** Default DEFAULT_LIMITS.callerWixCallsPerMinute (0: no share). */
+  callerWixCallsPerMinute?: number;
 }
 
 export function createContextFactory(
   services: GatewayServices,
-  { parentSpanOf, maxLookupIds = DEFAULT_LIMITS.maxLookupIds, maxUpstreamCalls = DEFAULT_LIMITS.maxUpstreamCalls }: ContextOptions = {},
+  {
+    parentSpanOf,
+    maxLookupIds = DEFAULT_LIMITS.maxLookupIds,
+    maxUpstreamCalls = DEFAULT_LIMITS.maxUpstreamCalls,
+    callerWixCallsPerMinute = DEFAULT_LIMITS.callerWixCallsPerMinute,
+  }: ContextOptions = {},
 ) {
+  // Shared by every request of the gateway: a caller's share spans its requests.
+  const wixShare = callerWixCallsPerMinute > 0 ? new CallerWixShare(callerWixCallsPerMinute) : undefined;
   return (initial: YogaInitialContext & Partial<RequestFacts>): GatewayContext => {
     const { requestId, caller } = initial;
     // The authentication plugin runs before every request that reaches GraphQL; a wiring bug otherwise.
     if (requestId === undefined || caller === undefined) throw new Error('request reached GraphQL without authentication');
     const parentSpan = parentSpanOf?.(initial.request);
     const log = requestLog(services.log, requestId);
-    const upstreamCalls = new UpstreamCallBudget(maxUpstreamCalls, (limit) => log.warn({ limit }, 'request reached its upstream call limit'));
+    let shareWarned = false;
+    const takeWixShare = wixShare
+      ? () => {
+          try {
+            // A service and a person may bear the same name; they are different callers.
+            wixShare.take(`${caller.kind}:${caller.name}`);
+          } catch (error) {
+            if (!shareWarned) {
+              shareWarned = true;
+              log.warn({ caller: caller.name, perMinute: wixShare.perMinute }, 'caller used up its share of Wix calls');
+            }
+            throw error;
+          }
+        }
+      : undefined;
+    const upstreamCalls = new UpstreamCallBudget(maxUpstreamCalls, (limit) => log.warn({ limit }, 'request reached its upstream call limit'), takeWixShare);
     const origin: CallOrigin = parentSpan ? { requestId, parentSpan, calls: upstreamCalls } : { requestId, calls: upstreamCalls };
     const wix = services.wix.withOrigin(origin);
     const context: GatewayContext = {

@@ -153,6 +153,20 @@ export class UpstreamError extends GatewayError {
   }
 }
 
+/**
+ * The caller has used up its share of Wix's rate (`RequestLimits.callerWixCallsPerMinute`), over
+ * all its requests: the call was not made. RATE_LIMITED, as when Wix itself refuses, with the wait.
+ */
+export class CallerRateLimitedError extends UpstreamError {
+  constructor(
+    readonly perMinute: number,
+    retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', 'wix', { retryAfterSeconds });
+    this.message = `You have used your share of Wix calls (${perMinute} a minute), so this call was not made; try again in ${retryAfterSeconds} s.`;
+  }
+}
+
 /** A GatewayError as plain data, so that a stored result can be replayed (idempotency). */
 export type StoredError =
   | { type: 'NotFoundError'; resource: string; id?: string }

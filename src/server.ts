@@ -120,7 +120,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema,
     // yoga's own caches are bounded by count only (1024 documents of any size): see document-cache.ts.
     parserAndValidationCache: caches,
-    context: createContextFactory(options, { parentSpanOf: options.observability?.operationSpan, maxLookupIds: limits.maxLookupIds, maxUpstreamCalls: limits.maxUpstreamCalls }),
+    context: createContextFactory(options, {
+      parentSpanOf: options.observability?.operationSpan,
+      maxLookupIds: limits.maxLookupIds,
+      maxUpstreamCalls: limits.maxUpstreamCalls,
+      callerWixCallsPerMinute: limits.callerWixCallsPerMinute,
+    }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,

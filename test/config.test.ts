@@ -54,6 +54,18 @@ describe('request limits', () => {
     });
   });
 
+  it("gives each caller a share of Wix's rate with a live key (100 a minute), none against the sandbox", () => {
+    const live = loadConfig({ WIX_API_KEY: 'k', WIX_ACCOUNT_ID: 'acc00000-0000-4000-8000-000000000002' });
+    expect(live.ok && live.config.limits.callerWixCallsPerMinute).toBe(100);
+    const sandbox = loadConfig({});
+    expect(sandbox.ok && sandbox.config.limits.callerWixCallsPerMinute).toBe(0);
+    const set = loadConfig({ WIX_API_KEY: 'k', WIX_RATE_LIMIT_PER_CALLER_PER_MINUTE: '0' });
+    expect(set.ok && set.config.limits.callerWixCallsPerMinute).toBe(0);
+    const bad = loadConfig({ WIX_RATE_LIMIT_PER_CALLER_PER_MINUTE: '-1', GATEWAY_MAX_UPSTREAM_CALLS: '0' });
+    expect(!bad.ok && bad.problems.join('\n')).toContain('WIX_RATE_LIMIT_PER_CALLER_PER_MINUTE');
+    expect(!bad.ok && bad.problems.join('\n')).toContain('GATEWAY_MAX_UPSTREAM_CALLS');
+  });
+
   it('refuses a document cache of no size and a query allowed no upstream call, together', () => {
     const result = loadConfig({ GATEWAY_DOCUMENT_CACHE_MB: '0', GATEWAY_MAX_UPSTREAM_CALLS: '0' });
     expect(result.ok).toBe(false);

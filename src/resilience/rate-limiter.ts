@@ -130,6 +130,16 @@ export class RateLimiter {
     return { waitedMs: waitMs };
   }
 
+  /** Takes one token for `key` if there is one: 0. Otherwise takes nothing and tells how many ms until one. */
+  tryAcquire(key: string): number {
+    const bucket = this.refill(key);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - bucket.tokens) / this.rate);
+  }
+
   private refill(key: string): Bucket {
     const now = this.now();
     let bucket = this.buckets.get(key);

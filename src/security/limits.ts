@@ -2,7 +2,8 @@
  * Limits on what one request may ask (OWASP's GraphQL cheat sheet): graphql-armor's depth, alias,
  * directive, token and cost limits, field suggestions hidden outside sandbox mode, and at most N
  * destructive mutation fields per request; and, counted as the request runs (the static estimate
- * cannot see them), the ids its list look-ups name and the upstream calls a query makes. Body
+ * cannot see them), the ids its list look-ups name and the upstream calls a query makes, and each
+ * caller's share of Wix's rate over its requests. Body
  * size is capped before yoga reads it (server.ts), and the memory of parsed documents kept for
  * reuse by document-cache.ts.
  */
@@ -10,7 +11,8 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, getOperationAST, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import { InvalidInputError, TooManyUpstreamCallsError, type Upstream } from '../errors.js';
+import { CallerRateLimitedError, InvalidInputError, TooManyUpstreamCallsError, type Upstream } from '../errors.js';
+import { RateLimiter } from '../resilience/rate-limiter.js';
 import type { MutationExtensions } from '../schema/audit-trail.js';
 import type { CallBudget } from '../upstreams/http.js';
 
@@ -36,6 +38,14 @@ export interface RequestLimits {
    * done): the destructive-mutation and alias limits bound them.
    */
   maxUpstreamCalls: number;
+  /**
+   * Wix calls one caller's queries may make a minute, over all its requests (0: no share). Wix
+   * allows 200 a minute for every caller of the gateway together; a share keeps one caller (a
+   * script, a frontend polling in a loop) from using them all. Counted like `maxUpstreamCalls`:
+   * retries are not calls, and mutation operations are not counted. Default 0 here; the
+   * configuration turns it on (100) with a live Wix key.
+   */
+  callerWixCallsPerMinute: number;
   /** Lexer tokens per document, counted while parsing. Default 5000 (100 aliased look-ups with a few fields each). */
   maxTokens: number;
   /** graphql-armor's static cost estimate. Default 10000. */
@@ -56,6 +66,7 @@ export const DEFAULT_LIMITS: RequestLimits = {
   maxAliases: 100,
   maxLookupIds: 100,
   maxUpstreamCalls: 50,
+  callerWixCallsPerMinute: 0,
   maxDirectives: 10,
   maxTokens: 5000,
   maxCost: 10_000,
@@ -129,6 +140,8 @@ export class UpstreamCallBudget implements CallBudget {
     readonly limit: number,
     /** Told once, at the first refusal. */
     private readonly onSpent: (limit: number) => void = () => {},
+    /** The caller's share of Wix's rate, asked for each counted Wix call; throws when it is used up. */
+    private readonly wixShare?: () => void,
   ) {}
 
   /** Calls let through so far, counted or not (the operation log reports it). */
@@ -144,12 +157,36 @@ export class UpstreamCallBudget implements CallBudget {
       }
       throw new TooManyUpstreamCallsError(this.limit, upstream);
     }
+    if (this.#counting && upstream === 'wix') this.wixShare?.();
     this.#made++;
   }
 
   /** From now on every call is let through: the request is a mutation operation. */
   stopCounting(): void {
     this.#counting = false;
+  }
+}
+
+/**
+ * Each caller's share of Wix's rate (`RequestLimits.callerWixCallsPerMinute`): a token bucket per
+ * caller name, refilled evenly over the minute, that never waits: a call past the share is refused
+ * with RATE_LIMITED and the seconds until the next one. One bucket per caller seen, for the life of
+ * the process (a few dozen bytes each).
+ */
+export class CallerWixShare {
+  readonly #buckets: RateLimiter;
+
+  constructor(
+    readonly perMinute: number,
+    now?: () => number,
+  ) {
+    this.#buckets = new RateLimiter({ limit: perMinute, windowMs: 60_000, ...(now ? { now } : {}) });
+  }
+
+  /** Counts one Wix call of `caller`; throws CallerRateLimitedError, and counts nothing, past the share. */
+  take(caller: string): void {
+    const waitMs = this.#buckets.tryAcquire(caller);
+    if (waitMs > 0) throw new CallerRateLimitedError(this.perMinute, Math.max(1, Math.ceil(waitMs / 1000)));
   }
 }
 

@@ -29,6 +29,18 @@ describe('RateLimiter', () => {
     expect(sleeps).toEqual([300]);
   });
 
+  it('tryAcquire takes a token when there is one, else takes nothing and tells the wait', () => {
+    const { limiter, advance } = setup({ limit: 2, windowMs: 60_000 });
+    expect(limiter.tryAcquire('k')).toBe(0);
+    expect(limiter.tryAcquire('k')).toBe(0);
+    expect(limiter.tryAcquire('k')).toBe(30_000);
+    expect(limiter.tryAcquire('k')).toBe(30_000); // nothing reserved
+    expect(limiter.tryAcquire('other')).toBe(0);
+    advance(30_000);
+    expect(limiter.tryAcquire('k')).toBe(0);
+    expect(limiter.waits).toBe(0);
+  });
+
   it('keys have separate buckets', async () => {
     const { limiter } = setup({ limit: 1, windowMs: 1_000 });
     await limiter.acquire('a');

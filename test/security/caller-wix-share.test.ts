@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { CallerRateLimitedError } from '../../src/errors.js';
+import { CallerWixShare, UpstreamCallBudget } from '../../src/security/limits.js';
+
+function share(perMinute: number) {
+  let t = 0;
+  return { share: new CallerWixShare(perMinute, () => t), advance: (ms: number) => (t += ms) };
+}
+
+function refusal(take: () => void): unknown {
+  try {
+    take();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('CallerWixShare', () => {
+  it('lets each caller make its share a minute, then refuses with RATE_LIMITED and the wait', () => {
+    const { share: wix, advance } = share(2);
+    wix.take('service:billing');
+    wix.take('service:billing');
+    const refused = refusal(() => wix.take('service:billing'));
+    expect(refused).toBeInstanceOf(CallerRateLimitedError);
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', upstream: 'wix', retryable: true, details: { retryAfterSeconds: 30 } });
+    expect((refused as Error).message).toBe('You have used your share of Wix calls (2 a minute), so this call was not made; try again in 30 s.');
+    // Another caller has a share of its own.
+    wix.take('person:alice');
+    advance(30_000);
+    wix.take('service:billing');
+    expect(refusal(() => wix.take('service:billing'))).toBeInstanceOf(CallerRateLimitedError);
+  });
+});
+
+describe('UpstreamCallBudget with a share', () => {
+  it("asks the share for Wix calls only, while it counts; a refused call is not made", () => {
+    const { share: wix } = share(1);
+    const budget = new UpstreamCallBudget(10, () => {}, () => wix.take('service:a'));
+    budget.take('wix');
+    expect(refusal(() => budget.take('wix'))).toBeInstanceOf(CallerRateLimitedError);
+    budget.take('plesk');
+    expect(budget.made).toBe(2);
+    budget.stopCounting();
+    budget.take('wix');
+    expect(budget.made).toBe(3);
+  });
+});
