@@ -154,7 +154,7 @@ builder.queryFields((t) => ({
     type: [PackageRef],
     nullable: { list: true, items: true },
     description:
-      'Packages by id, in the order of `ids` (repeats included); null for an id that does not exist in the account, and null in all (with an error) when the look-up fails. At most 100 ids in all such list look-ups of a request, unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
+      'Packages by id, in the order of `ids` (repeats included); null for an id that does not exist in the account or (with an error) could not be read; null in all (with an error) when the look-up is refused. At most 100 ids in all such list look-ups of a request, unless the gateway is configured otherwise (GATEWAY_MAX_LOOKUP_IDS).',
     authScopes: { viewer: true },
     args: {
       accountId: t.arg.id({ required: false }),
