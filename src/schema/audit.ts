@@ -7,6 +7,7 @@ import type { AuditFilter, AuditRecord } from '../audit/types.js';
 import type { GatewayContext } from '../context.js';
 import { InvalidInputError, PermissionDeniedError } from '../errors.js';
 import { builder } from './builder.js';
+import { CallerKindEnum } from './caller.js';
 import { UpstreamEnum } from './errors.js';
 import { PackageRef } from './package.js';
 import { pageSize } from './validators.js';
@@ -18,10 +19,6 @@ const AuditOutcomeEnum = builder.enumType('AuditOutcome', {
     DENIED: { value: 'denied' },
     REPLAYED: { value: 'replayed', description: 'Answered from the stored result of an earlier request with the same idempotency key.' },
   } as const,
-});
-
-const CallerKindEnum = builder.enumType('CallerKind', {
-  values: { SERVICE: { value: 'service' }, PERSON: { value: 'person' } } as const,
 });
 
 const AuditRecordRef = builder.objectRef<AuditRecord>('AuditRecord').implement({

@@ -26,9 +26,9 @@ export const builder = new SchemaBuilder<{
 }>({
   // Errors first, so that denials, validation failures and loader errors become union members.
   plugins: [ErrorsPlugin, ScopeAuthPlugin, ValidationPlugin, RelayPlugin, SimpleObjectsPlugin],
-  // Non-null unless a field says otherwise. Every root query field says otherwise: a failed field
-  // nulls the nearest nullable field above it, and at the root that would be all of `data`, the
-  // other upstream's answers included.
+  // Non-null unless a field says otherwise. Every root query field that reads an upstream or the
+  // audit trail says otherwise: a failed field nulls the nearest nullable field above it, and at
+  // the root that would be all of `data`, the other upstream's answers included.
   defaultFieldNullability: false,
   errors: {
     // Input validation runs before the resolver; its failure is an expected outcome, returned as

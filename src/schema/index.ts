@@ -2,6 +2,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './audit.js';
+import './caller.js';
 import './errors.js';
 import './package.js';
 import './product-instance.js';
