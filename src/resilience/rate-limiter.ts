@@ -18,6 +18,9 @@ import type { Clock, DeadlineOptions, Sleep } from './deadline.js';
 
 export const RATE_LIMIT_DEFAULTS = { limit: 200, windowMs: 60_000, maxWaitMs: 10_000 } as const;
 
+/** Buckets kept before the first sweep of full ones. */
+const SWEEP_FROM = 1024;
+
 export class RateLimitedError extends GatewayError {
   readonly code = 'RATE_LIMITED';
   constructor(
@@ -67,6 +70,8 @@ export class RateLimiter {
   private readonly sleep: Sleep;
   private readonly onWait: ((event: { key: string; waitedMs: number }) => void) | undefined;
   private readonly buckets = new Map<string, Bucket>();
+  /** The bucket count at which full buckets are swept (one per caller name can be many keys). */
+  private sweepAt = SWEEP_FROM;
   private waitedTotal = 0;
   private waitCount = 0;
 
@@ -90,6 +95,11 @@ export class RateLimiter {
   /** Number of acquisitions that had to wait. */
   get waits(): number {
     return this.waitCount;
+  }
+
+  /** Buckets kept: one per key seen, less the full ones swept since. */
+  get keys(): number {
+    return this.buckets.size;
   }
 
   /** Tokens available for `key` right now (negative when callers are waiting). */
@@ -144,6 +154,7 @@ export class RateLimiter {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (!bucket) {
+      if (this.buckets.size >= this.sweepAt) this.sweep(now);
       bucket = { tokens: this.capacity, updatedAt: now };
       this.buckets.set(key, bucket);
       return bucket;
@@ -152,5 +163,17 @@ export class RateLimiter {
     bucket.tokens = Math.min(this.capacity, bucket.tokens + elapsed * this.rate);
     bucket.updatedAt = now;
     return bucket;
+  }
+
+  /**
+   * Forgets the buckets that have refilled: a full bucket is what a new key gets, so nothing
+   * changes for its key. (A bucket with a waiting caller is never full.) The next sweep waits
+   * until the map has doubled, so sweeping costs O(1) per key, amortised.
+   */
+  private sweep(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + Math.max(0, now - bucket.updatedAt) * this.rate >= this.capacity) this.buckets.delete(key);
+    }
+    this.sweepAt = Math.max(SWEEP_FROM, 2 * this.buckets.size);
   }
 }

@@ -170,8 +170,8 @@ export class UpstreamCallBudget implements CallBudget {
 /**
  * Each caller's share of Wix's rate (`RequestLimits.callerWixCallsPerMinute`): a token bucket per
  * caller name, refilled evenly over the minute, that never waits: a call past the share is refused
- * with RATE_LIMITED and the seconds until the next one. One bucket per caller seen, for the life of
- * the process (a few dozen bytes each).
+ * with RATE_LIMITED and the seconds until the next one. A caller idle long enough to have its whole
+ * share again is forgotten once there are many (people by JWT can be thousands).
  */
 export class CallerWixShare {
   readonly #buckets: RateLimiter;

@@ -41,6 +41,24 @@ describe('RateLimiter', () => {
     expect(limiter.waits).toBe(0);
   });
 
+  it('forgets refilled buckets once there are many keys, and a forgotten key starts full again', () => {
+    const { limiter, advance } = setup({ limit: 2, windowMs: 60_000 });
+    for (let k = 0; k < 1024; k++) limiter.tryAcquire(`caller-${k}`);
+    expect(limiter.keys).toBe(1024);
+    advance(29_999); // each bucket at 1.99 tokens of 2: not yet full
+    limiter.tryAcquire('one-more');
+    expect(limiter.keys).toBe(1025);
+    advance(60_000);
+    limiter.tryAcquire('drained');
+    limiter.tryAcquire('drained');
+    for (let k = 1025; k < 2050; k++) limiter.tryAcquire(`caller-${k}`);
+    // The sweep at 2050 keys kept only the drained bucket and the keys added after it.
+    expect(limiter.keys).toBeLessThan(1100);
+    expect(limiter.tryAcquire('drained')).toBeGreaterThan(0);
+    expect(limiter.tryAcquire('caller-0')).toBe(0);
+    expect(limiter.tryAcquire('caller-0')).toBe(0);
+  });
+
   it('keys have separate buckets', async () => {
     const { limiter } = setup({ limit: 1, windowMs: 1_000 });
     await limiter.acquire('a');
