@@ -15,7 +15,7 @@ import type { GatewayContext, PleskServer } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { toGatewayError } from '../upstreams/plesk/errors.js';
 import type { CheckedChangeResult } from '../upstreams/plesk/client.js';
-import type { PlanRef, PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind, SubscriptionRef } from '../upstreams/plesk/types.js';
+import type { OwnerKey, OwnerKeyKind, PlanRef, PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind, SubscriptionRef } from '../upstreams/plesk/types.js';
 import { audited, mutationExtensions, targetIdsOf } from './audit-trail.js';
 import { runIdempotent } from './idempotent.js';
 import { builder } from './builder.js';
@@ -212,15 +212,32 @@ export const PleskSubscriptionKeyInput = builder.inputType('PleskSubscriptionKey
   }),
 });
 
-/** The one key of a `PleskSubscriptionKey` (checked again here: nothing ambiguous may reach Plesk). */
-function subscriptionRef(key: unknown, path: string[]): SubscriptionRef {
-  const given = givenKeys(key, KEY_KINDS) as SubscriptionKeyKind[];
+/** The one key given of `kinds` (checked again here: nothing ambiguous may reach Plesk). */
+function theOneKey<K extends string>(key: unknown, kinds: readonly K[], path: string[], message: string): { kind: K; value: string } {
+  const given = givenKeys(key, kinds) as K[];
   const kind = given[0];
-  if (given.length !== 1 || kind === undefined) {
-    throw new InvalidInputError([{ path, message: 'give exactly one of id, name, guid and externalId' }]);
-  }
+  if (given.length !== 1 || kind === undefined) throw new InvalidInputError([{ path, message }]);
   return { kind, value: String((key as Record<string, unknown>)[kind]) };
 }
+
+const subscriptionRef = (key: unknown, path: string[]): SubscriptionRef =>
+  theOneKey(key, KEY_KINDS, path, 'give exactly one of id, name, guid and externalId');
+
+const OWNER_KINDS: readonly OwnerKeyKind[] = ['id', 'login', 'guid', 'externalId'];
+
+const PleskOwnerKeyInput = builder.inputType('PleskOwnerKey', {
+  description: 'Names the owner of subscriptions (a customer or a reseller) by exactly one of its keys.',
+  isOneOf: true,
+  validate: exactlyOneKey(OWNER_KINDS, 'give exactly one of id, login, guid and externalId'),
+  fields: (t) => ({
+    id: t.id({ required: false, validate: pleskId, description: "The owner's user ID, e.g. 7." }),
+    login: t.string({ required: false, validate: pleskText, description: "The owner's login." }),
+    guid: t.id({ required: false, validate: pleskGuid, description: "The owner's GUID." }),
+    externalId: t.string({ required: false, validate: pleskText, description: "The owner's ID in an external system (e.g. billing)." }),
+  }),
+});
+
+const ownerRef = (key: unknown, path: string[]): OwnerKey => theOneKey(key, OWNER_KINDS, path, 'give exactly one of id, login, guid and externalId');
 
 const PLAN_KEYS = ['planGuid', 'planExternalId'] as const;
 
@@ -275,6 +292,29 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => {
       const ref = subscriptionRef(args.by, ['by']);
       return loadSubscription(ctx, ctx.pleskServer(args.server), ref);
+    },
+  }),
+
+  pleskSubscriptions: t.field({
+    type: [PleskSubscriptionRef],
+    nullable: { list: true, items: false },
+    description:
+      'The subscriptions of one owner (a customer or a reseller), in the order Plesk lists them; empty when it has none or Plesk does not know it; null (with an error) when the server cannot be read.',
+    authScopes: { viewer: true },
+    args: {
+      server: t.arg.string({ required: false, validate: pleskServerName, description: 'The configured Plesk server; defaults to `default`.' }),
+      owner: t.arg({ type: PleskOwnerKeyInput, required: true, description: 'Exactly one key of the owner.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const owner = ownerRef(args.owner, ['owner']);
+      const server = ctx.pleskServer(args.server);
+      let items: PleskSubscription[];
+      try {
+        items = await ctx.pleskLoaders.subscriptionsOf(server.name, server.client, owner);
+      } catch (error) {
+        throw toGatewayError(error);
+      }
+      return items.map((item) => ({ server, item }));
     },
   }),
 

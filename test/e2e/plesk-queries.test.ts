@@ -276,3 +276,44 @@ describe('pleskAddonPlans', () => {
     expect(pleskPackets(stack)).toEqual([]);
   });
 });
+
+describe('pleskSubscriptions(owner)', () => {
+  const { alice } = PLESK_DEMO.customers;
+  const OF_OWNER = /* GraphQL */ `
+    query ($owner: PleskOwnerKey!) {
+      pleskSubscriptions(owner: $owner) { id name ownerLogin servicePlan { guid } addonPlans { guid } }
+    }`;
+
+  it("lists a customer's subscriptions with their plans: one webspace get, the plans of all in one look-up each", async () => {
+    const res = await stack.gql(OF_OWNER, { owner: { login: alice.login } });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.pleskSubscriptions).toEqual([
+      { id: SUBS.shop.id, name: SUBS.shop.name, ownerLogin: 'alice', servicePlan: { guid: SERVICE.unlimited.guid }, addonPlans: [{ guid: ADDON.backup.guid }, { guid: ADDON.mailPro.guid }] },
+      { id: SUBS.blog.id, name: SUBS.blog.name, ownerLogin: 'alice', servicePlan: expect.any(Object), addonPlans: expect.any(Array) },
+    ]);
+    const sent = packets();
+    expect(sent[0]).toBe('webspace/get owner-login:alice');
+    expect(sent.slice(1).map((p) => p.split(' ')[0]).sort()).toEqual(['service-plan-addon/get', 'service-plan/get']);
+  });
+
+  it('by the owner id, GUID or external id too; an unknown owner has no subscription', async () => {
+    for (const owner of [{ id: alice.id }, { guid: alice.guid.toUpperCase() }, { externalId: alice.externalId }]) {
+      const res = await stack.gql(`query ($owner: PleskOwnerKey!) { pleskSubscriptions(owner: $owner) { id } }`, { owner });
+      expect(res.body.data.pleskSubscriptions).toEqual([{ id: SUBS.shop.id }, { id: SUBS.blog.id }]);
+    }
+    const none = await stack.gql(`query { pleskSubscriptions(owner: { login: "nobody" }) { id } }`);
+    expect(none.body).toEqual({ data: { pleskSubscriptions: [] } });
+  });
+
+  it('a malformed owner key, two keys or a server out of scope: an error and no Plesk call', async () => {
+    stack.pleskSandbox.clearRequests();
+    const bad = await stack.gql(OF_OWNER, { owner: { id: 'seven' } });
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    const two = await stack.gql(OF_OWNER, { owner: { id: alice.id, login: alice.login } });
+    expect(two.body.errors).toHaveLength(1);
+    const denied = await stack.as('otherAdmin')(OF_OWNER, { owner: { login: alice.login } });
+    expect(denied.body.data.pleskSubscriptions).toBeNull();
+    expect(denied.body.errors?.[0]?.extensions?.code).toBe('PERMISSION_DENIED');
+    expect(pleskPackets(stack)).toEqual([]);
+  });
+});

@@ -22,11 +22,13 @@ import {
   planChangePacket,
   planGetPacket,
   webspaceGetPacket,
+  webspaceOfOwnerPacket,
 } from './packets.js';
 import type { PlanChangeOperation } from './packets.js';
 import { ShapeReader, isObject, operationResults, parsePacket, resultError } from './parse.js';
 import type { ParsedPacket, RawResult } from './parse.js';
 import type {
+  OwnerKey,
   PlanClassification,
   PlanKey,
   PlanKeyKind,
@@ -262,6 +264,29 @@ export class PleskClient {
       }
       return { value, outcome: 'not-found' };
     });
+  }
+
+  /**
+   * `webspace get` of one owner's subscriptions (gen_info + subscriptions), in the order Plesk lists
+   * them. One owner value per packet, so each `ok` result is one of its subscriptions whatever its
+   * filter-id (which Plesk does not document for owner filters, §5). An owner with no subscription,
+   * or none Plesk knows (1013, 1015): an empty list.
+   */
+  async getSubscriptionsOf(owner: OwnerKey, options: ReadOptions = {}): Promise<PleskSubscription[]> {
+    const operation: PleskOperationName = 'webspace/get';
+    const packet = webspaceOfOwnerPacket(owner, ['gen_info', 'subscriptions'], this.protocolVersion);
+    const { parsed, status } = await this.#call(operation, packet, false, options.signal);
+    const reader = new ShapeReader(operation, status);
+    const byId = new Map<string, PleskSubscription>();
+    for (const result of operationResults(parsed, operation, status)) {
+      if (result.status === 'ok') {
+        const item = toSubscription(result, reader);
+        if (!byId.has(item.id)) byId.set(item.id, item);
+      } else if (result.errcode !== 1013 && result.errcode !== 1015) {
+        throw resultError(result, operation, status, owner.value);
+      }
+    }
+    return [...byId.values()];
   }
 
   /** `service-plan get` by GUID (or another plan key), one packet; per value, in order. */

@@ -6,7 +6,7 @@
  */
 import DataLoader from 'dataloader';
 import type { PleskClient, ReadOptions } from './client.js';
-import type { PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind } from './types.js';
+import type { OwnerKey, PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind } from './types.js';
 
 /** A batch failure (transport, packet-level error) fails every value of the batch. */
 type Loader<T> = DataLoader<string, PleskLookup<T>>;
@@ -16,6 +16,7 @@ export class PleskLoaders {
   private readonly servicePlans = new Map<string, Loader<PleskPlan>>();
   private readonly addonPlans = new Map<string, Loader<PleskPlan>>();
   private readonly addonPlanLists = new Map<string, Promise<PleskPlan[]>>();
+  private readonly ownerLists = new Map<string, Promise<PleskSubscription[]>>();
 
   /** Every read of the request carries its signal: a client that went away cancels them. */
   private readonly read: ReadOptions;
@@ -48,9 +49,21 @@ export class PleskLoaders {
     return plans;
   }
 
+  /** One owner's subscriptions, read once per request. */
+  subscriptionsOf(server: string, client: PleskClient, owner: OwnerKey): Promise<PleskSubscription[]> {
+    const key = `${server}\u0000${owner.kind}\u0000${owner.value}`;
+    let list = this.ownerLists.get(key);
+    if (!list) {
+      list = client.getSubscriptionsOf(owner, this.read);
+      this.ownerLists.set(key, list);
+    }
+    return list;
+  }
+
   /** Forgets what this request read of a subscription (after a change, the next read goes upstream). */
   forgetSubscriptions(server: string): void {
     for (const [key, loader] of this.subscriptions) if (key.startsWith(`${server}\u0000`)) loader.clearAll();
+    for (const key of this.ownerLists.keys()) if (key.startsWith(`${server}\u0000`)) this.ownerLists.delete(key);
   }
 
   private loader<T>(

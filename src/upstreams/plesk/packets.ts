@@ -8,7 +8,7 @@
  */
 import { XMLBuilder } from 'fast-xml-parser';
 import { PleskRequestError } from './errors.js';
-import type { PlanKey, PlanKeyKind, PlanOwnerScope, PlanRef, SubscriptionKey, SubscriptionKeyKind, SubscriptionRef } from './types.js';
+import type { OwnerKey, OwnerKeyKind, PlanKey, PlanKeyKind, PlanOwnerScope, PlanRef, SubscriptionKey, SubscriptionKeyKind, SubscriptionRef } from './types.js';
 
 export const DEFAULT_PROTOCOL_VERSION = '1.6.9.1';
 /** Most values the client puts into one filter. */
@@ -40,6 +40,8 @@ type Tag =
   | 'no-plan'
   | 'owner-id'
   | 'owner-login'
+  | 'owner-guid'
+  | 'owner-external-id'
   | 'owner-all';
 
 /** An element with element children, or a text-only leaf, or an empty element. */
@@ -183,15 +185,30 @@ export function webspaceGetPacket(key: SubscriptionKey, datasets: readonly Websp
   const kind = subscriptionKind(key?.kind, 'filter.kind');
   const values = checkValues(kind, key.values, `filter.${kind}`, false);
   const tag = SUBSCRIPTION_FILTER_TAG[kind];
+  return webspaceGet(values.map((v) => leaf(tag, v)), datasets, version);
+}
+
+/** The owner branches of the webspace filter (§3), and how each value is checked. */
+const OWNER_FILTER: Record<OwnerKeyKind, { tag: Tag; check: ValueKind }> = {
+  id: { tag: 'owner-id', check: 'ownerId' },
+  login: { tag: 'owner-login', check: 'ownerLogin' },
+  guid: { tag: 'owner-guid', check: 'guid' },
+  externalId: { tag: 'owner-external-id', check: 'externalId' },
+};
+
+/** `webspace get` of ONE owner's subscriptions: a single owner value, so every result is one of its subscriptions. */
+export function webspaceOfOwnerPacket(owner: OwnerKey, datasets: readonly WebspaceDataset[], version: string | null): string {
+  const kind = owner?.kind;
+  if (typeof kind !== 'string' || !Object.hasOwn(OWNER_FILTER, kind)) throw new PleskRequestError('invalid-value', 'filter.kind', 'Unknown owner key kind.');
+  const filter = OWNER_FILTER[kind];
+  const value = checkValue(filter.check, owner.value, `filter.owner.${owner.kind}`);
+  return webspaceGet([leaf(filter.tag, value)], datasets, version);
+}
+
+function webspaceGet(filter: XmlElement[], datasets: readonly WebspaceDataset[], version: string | null): string {
   const wanted = (['gen_info', 'subscriptions'] as const).filter((d) => datasets.includes(d));
   if (wanted.length === 0) throw new PleskRequestError('invalid-option', 'dataset', 'At least one dataset is required.');
-  return serializePacket(
-    el(
-      'webspace',
-      el('get', el('filter', ...values.map((v) => leaf(tag, v))), el('dataset', ...wanted.map((d) => el(d)))),
-    ),
-    version,
-  );
+  return serializePacket(el('webspace', el('get', el('filter', ...filter), el('dataset', ...wanted.map((d) => el(d))))), version);
 }
 
 export type PlanChangeOperation = 'add-subscription' | 'remove-subscription' | 'switch-subscription';

@@ -17,6 +17,14 @@ export interface SubscriptionKey {
   values: readonly string[];
 }
 
+/** Who owns subscriptions (a customer or a reseller), by one key: the owner branches of the filter (§3). */
+export type OwnerKeyKind = 'id' | 'login' | 'guid' | 'externalId';
+
+export interface OwnerKey {
+  kind: OwnerKeyKind;
+  value: string;
+}
+
 /** Exactly one subscription, for mutations (one value per packet, §11 #7). */
 export interface SubscriptionRef {
   kind: SubscriptionKeyKind;

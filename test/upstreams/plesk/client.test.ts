@@ -112,6 +112,44 @@ describe('getSubscriptions', () => {
   });
 });
 
+describe('getSubscriptionsOf', () => {
+  const { alice, bob } = PLESK_DEMO.customers;
+
+  it("lists one owner's subscriptions in ONE packet, by each kind of owner key", async () => {
+    for (const owner of [
+      { kind: 'login', value: alice.login },
+      { kind: 'id', value: alice.id },
+      { kind: 'guid', value: alice.guid },
+      { kind: 'externalId', value: alice.externalId },
+    ] as const) {
+      sb.reset();
+      const subs = await client.getSubscriptionsOf(owner);
+      expect(subs.map((s) => s.id)).toEqual([SUBS.shop.id, SUBS.blog.id]);
+      expect(subs[0]).toMatchObject({ name: SUBS.shop.name, ownerLogin: alice.login });
+      expect(sb.requests).toHaveLength(1);
+    }
+    expect((await client.getSubscriptionsOf({ kind: 'login', value: bob.login })).map((s) => s.id)).toEqual([SUBS.bakery.id, SUBS.cafe.id]);
+  });
+
+  it('an owner with no subscription, or none Plesk knows, is an empty list', async () => {
+    await expect(client.getSubscriptionsOf({ kind: 'login', value: 'nobody' })).resolves.toEqual([]);
+    await expect(client.getSubscriptionsOf({ kind: 'id', value: '999' })).resolves.toEqual([]);
+  });
+
+  it('another error result is thrown, naming the owner', async () => {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><webspace><get><result><status>error</status><errcode>1006</errcode><errtext>Permission denied.</errtext><filter-id>alice</filter-id></result></get></webspace></packet>`;
+    sb.faults.add({ times: 1, fault: { kind: 'status', status: 200, body } });
+    expect(await failure(client.getSubscriptionsOf({ kind: 'login', value: alice.login }))).toMatchObject({ errcode: 1006, filterValue: alice.login });
+  });
+
+  it('a malformed or unknown owner key is refused before sending', async () => {
+    await expect(client.getSubscriptionsOf({ kind: 'id', value: 'seven' })).rejects.toBeInstanceOf(PleskRequestError);
+    await expect(client.getSubscriptionsOf({ kind: 'guid', value: 'not-a-guid' })).rejects.toBeInstanceOf(PleskRequestError);
+    await expect(client.getSubscriptionsOf({ kind: 'toString' as 'id', value: '7' })).rejects.toBeInstanceOf(PleskRequestError);
+    expect(sb.requests).toHaveLength(0);
+  });
+});
+
 describe('plans', () => {
   it('service-plan get and service-plan-addon get tell the main plan from add-ons', async () => {
     const guids = [PLANS.unlimited.guid, ADDONS.backup.guid, PLESK_DEMO.missing.planGuid];

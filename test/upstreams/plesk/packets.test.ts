@@ -1,7 +1,7 @@
 // Packet building: element order, escaping, pinned version, refusals (plesk-xml-api.md §3, §4, §7.12).
 import { describe, expect, it } from 'vitest';
 import { PleskRequestError } from '../../../src/upstreams/plesk/errors.js';
-import { getProtosPacket, planChangePacket, planGetPacket, webspaceGetPacket } from '../../../src/upstreams/plesk/packets.js';
+import { getProtosPacket, planChangePacket, planGetPacket, webspaceGetPacket, webspaceOfOwnerPacket } from '../../../src/upstreams/plesk/packets.js';
 import type { PlanRef, SubscriptionRef } from '../../../src/upstreams/plesk/types.js';
 
 const ADDON = '5f1b4c6e-0a8e-4d0b-9a57-0c1d2e3f4a5b';
@@ -54,6 +54,16 @@ describe('the reference samples are reproduced byte for byte', () => {
     expect(planGetPacket('service-plan-addon', { kind: 'guid', values: [ADDON] }, undefined, '1.6.9.1')).toBe(
       `${DECL}<packet version="1.6.9.1"><service-plan-addon><get><filter><guid>${ADDON}</guid></filter></get></service-plan-addon></packet>`,
     );
+  });
+
+  it('§3 the owner branches of the webspace filter, one value each', () => {
+    const filterOf = (packet: string) => /<filter>(.*)<\/filter>/.exec(packet)?.[1];
+    expect(filterOf(webspaceOfOwnerPacket({ kind: 'login', value: 'bob&co' }, ['gen_info'], null))).toBe('<owner-login>bob&amp;co</owner-login>');
+    expect(filterOf(webspaceOfOwnerPacket({ kind: 'id', value: '7' }, ['gen_info'], null))).toBe('<owner-id>7</owner-id>');
+    expect(filterOf(webspaceOfOwnerPacket({ kind: 'guid', value: PLAN }, ['gen_info'], null))).toBe(`<owner-guid>${PLAN}</owner-guid>`);
+    expect(filterOf(webspaceOfOwnerPacket({ kind: 'externalId', value: 'cust-7' }, ['gen_info'], null))).toBe('<owner-external-id>cust-7</owner-external-id>');
+    expect(refusal(() => webspaceOfOwnerPacket({ kind: 'id', value: '0' }, ['gen_info'], null)).reason).toBe('invalid-value');
+    expect(refusal(() => webspaceOfOwnerPacket({ kind: 'login', value: ' alice' }, ['gen_info'], null)).reason).toBe('invalid-value');
   });
 
   it('§5 multi-value filter and plan-external-id', () => {
