@@ -4,12 +4,10 @@
  */
 import { AuthConfigError, createAuthenticator, generateToken, hashToken, type StaticCaller } from './auth/index.js';
 import { loadConfig } from './config.js';
-import { exampleTabs } from './examples.js';
+import { exampleTabs, sandboxExampleIds } from './examples.js';
 import { startPruner } from './idempotency/index.js';
 import { createObservability } from './observability/index.js';
 import { createLogger, flushLogs } from './observability/logger.js';
-import { PLESK_DEMO } from './sandbox/plesk/index.js';
-import { WIX_DEMO } from './sandbox/wix/index.js';
 import { SingleFlight } from './resilience/single-flight.js';
 import { createGateway } from './server.js';
 import { openStores } from './stores.js';
@@ -85,16 +83,7 @@ const gateway = createGateway({
     config.env === 'production'
       ? false
       : {
-          tabs: exampleTabs(
-            config.wix.mode === 'sandbox'
-              ? {
-                  packageId: WIX_DEMO.packageId,
-                  rowPackageIds: [WIX_DEMO.packageId, WIX_DEMO.mailboxPackageId, WIX_DEMO.floatingPackageId],
-                  instanceId: WIX_DEMO.assignedInstanceId,
-                  ...(config.plesk.mode === 'sandbox' ? { pleskSubscriptionName: PLESK_DEMO.subscriptions.shop.name } : {}),
-                }
-              : undefined,
-          ),
+          tabs: exampleTabs(config.wix.mode === 'sandbox' ? sandboxExampleIds(config.plesk.mode === 'sandbox') : undefined),
           headers: { Authorization: `Bearer ${devToken ?? '<your token>'}` },
         },
 });
