@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { StaticCaller } from './auth/caller.js';
 import { loadCallersFile } from './auth/callers-file.js';
-import { AuthConfigError, resolvePublicKeyPem, type JwtAuthOptions } from './auth/jwt.js';
+import { AuthConfigError, createJwtVerifier, resolvePublicKeyPem, type JwtAuthOptions } from './auth/jwt.js';
 import { TRACES_SAMPLERS, type TracesSampler } from './observability/tracing.js';
 import { DEFAULT_LIMITS, type RequestLimits } from './security/limits.js';
 
@@ -327,17 +327,34 @@ function authConfig(e: Env, problems: string[]): AuthConfig {
     ...(e.GATEWAY_JWT_NAME_CLAIM ? { name: e.GATEWAY_JWT_NAME_CLAIM } : {}),
     ...(e.GATEWAY_JWT_EMAIL_CLAIM ? { email: e.GATEWAY_JWT_EMAIL_CLAIM } : {}),
   };
-  return {
-    callers,
-    jwt: {
-      issuer: e.GATEWAY_JWT_ISSUER,
-      audience: e.GATEWAY_JWT_AUDIENCE,
-      ...(e.GATEWAY_JWT_JWKS_URL ? { jwksUrl: e.GATEWAY_JWT_JWKS_URL } : {}),
-      ...(publicKeyPem ? { publicKeyPem } : {}),
-      ...(e.GATEWAY_JWT_ALGORITHMS ? { algorithms: e.GATEWAY_JWT_ALGORITHMS.split(',').map((a) => a.trim()) } : {}),
-      claims,
-    },
+  const jwt: JwtAuthOptions = {
+    issuer: e.GATEWAY_JWT_ISSUER,
+    audience: e.GATEWAY_JWT_AUDIENCE,
+    ...(e.GATEWAY_JWT_JWKS_URL ? { jwksUrl: e.GATEWAY_JWT_JWKS_URL } : {}),
+    ...(publicKeyPem ? { publicKeyPem } : {}),
+    ...(e.GATEWAY_JWT_ALGORITHMS ? { algorithms: e.GATEWAY_JWT_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+    claims,
   };
+  if (publicKeyPem === undefined && e.GATEWAY_JWT_PUBLIC_KEY !== undefined) return { callers };
+  // The verifier's own checks (algorithms, what the key can verify, the JWKS URL), now, so that they
+  // are listed with every other problem rather than found after the configuration passed.
+  try {
+    createJwtVerifier(jwt);
+  } catch (error) {
+    if (!(error instanceof AuthConfigError)) throw error;
+    problems.push(`${jwtVariableOf(error.message)}: ${error.message}`);
+    return { callers };
+  }
+  return { callers, jwt };
+}
+
+/** The variable a JWT verifier's complaint is about, from the words it starts with. */
+function jwtVariableOf(message: string): string {
+  if (message.startsWith('JWT algorithms')) return 'GATEWAY_JWT_ALGORITHMS';
+  if (message.startsWith('JWT public key')) return 'GATEWAY_JWT_PUBLIC_KEY';
+  if (message.startsWith('JWKS URL')) return 'GATEWAY_JWT_JWKS_URL';
+  if (message.startsWith('JWT claims')) return 'GATEWAY_JWT_*_CLAIM';
+  return 'GATEWAY_JWT_*';
 }
 
 type Env = z.infer<typeof EnvSchema>;

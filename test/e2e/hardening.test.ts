@@ -90,6 +90,36 @@ describe('destructive mutations', () => {
     expect(stack.wixSandbox.requests).toHaveLength(0);
   });
 
+  const instance = WIX_DEMO.assignedInstanceId;
+  const PLESK_KEY = '{ subscription: { id: "42" }, planGuid: "5f1b4c6e-0a8e-4d0b-9a57-0c1d2e3f4a5b" }';
+  it.each([
+    ['cancelProductInstance', `{ instanceId: "${instance}" }`],
+    ['unassignProductInstanceFromSite', `{ instanceId: "${instance}" }`],
+    ['assignProductInstanceToSite', `{ instanceId: "${instance}", siteId: "${WIX_DEMO.secondSiteId}" }`],
+    ['adjustProductInstanceSpecifications', `{ instanceId: "${instance}", catalogProductId: "${WIX_DEMO.premiumPlanProductId}" }`],
+    ['removePleskSubscriptionAddon', PLESK_KEY],
+  ])('%s is destructive: with a cancel in the same request, refused', async (field, input) => {
+    const res = await stack.gql(`mutation {
+      a: cancelPackage(input: { id: "${WIX_DEMO.packageId}" }) { __typename }
+      b: ${field}(input: ${input}) { __typename }
+    }`);
+    expect(firstError(res)?.message).toBe('At most 1 destructive mutation per request; found 2.');
+    expect(stack.wixSandbox.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['createPackage', '{ products: [] }'],
+    ['updatePackageExternalId', '{ id: "not-a-guid", externalId: "x" }'],
+    ['addPleskSubscriptionAddon', '{ subscription: { id: "42" }, planGuid: "not-a-guid" }'],
+  ])('%s is not destructive: beside a cancel it runs (here refused by its own input check)', async (field, input) => {
+    const res = await stack.gql(`mutation {
+      a: cancelPackage(input: { id: "${WIX_DEMO.unknownPackageId}" }) { __typename }
+      b: ${field}(input: ${input}) { __typename }
+    }`);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.b).toEqual({ __typename: 'InvalidInputError' });
+  });
+
   it('one destructive field with a non-destructive one is fine', async () => {
     stack.wixSandbox.reset();
     const res = await stack.gql(`mutation {
@@ -111,6 +141,33 @@ describe('HTTP', () => {
     });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.text).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+  });
+
+  it('an oversized Content-Length is answered 413 at once, before any of the body is sent', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(), 'content-length': String(50 * 1024 * 1024) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      // Headers only: a server that read the body first would wait here until the test timed out.
+      req.flushHeaders();
+    });
+    expect(status).toBe(413);
+  });
+
+  it('a Create Package of 1000 products fits in the default body limit (256 KiB)', async () => {
+    const product = { catalogProductId: WIX_DEMO.premiumPlanProductId, countryCode: 'BR', siteId: WIX_DEMO.secondSiteId, billingInfo: { type: 'RECURRING', cycleDuration: { unit: 'MONTH', count: 12 } } };
+    const body = JSON.stringify({
+      query: 'mutation ($input: CreatePackageInput!) { createPackage(input: $input) { __typename } }',
+      variables: { input: { externalId: 'order-1000', idempotencyKey: crypto.randomUUID(), products: Array.from({ length: 1000 }, () => product) } },
+    });
+    expect(body.length).toBeLessThan(262_144);
+    const res = await stack.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...auth() }, body });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text).data.createPackage.__typename).not.toBe('InvalidInputError');
   });
 
   it('a POST without Content-Length (chunked) is 411, never read', async () => {

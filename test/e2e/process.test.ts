@@ -3,13 +3,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateToken, hashToken } from '../../src/auth/token.js';
 import { startWixSandbox, WIX_DEMO } from '../../src/sandbox/wix/index.js';
 import { openStores } from '../../src/stores.js';
 
@@ -204,6 +205,33 @@ describe('npm start', () => {
     expect(code).toBe(2);
     expect(gateway.output().stderr).toContain('WIX_API_KEY: required when NODE_ENV=production');
     expect(gateway.output().stderr).toContain('at least one kind of caller is required');
+  });
+
+  it('in production: no GraphiQL, no Plesk sandbox (its operations answer NOT_FOUND), no development token', async () => {
+    const upstream = await startWixSandbox({ apiKey: 'live-key-0123456789abcdef' });
+    try {
+      const token = generateToken();
+      const callersFile = join(auditDir, 'callers.json');
+      writeFileSync(callersFile, JSON.stringify({ callers: [{ name: 'ops', tokenSha256: hashToken(token), roles: ['viewer'], wixAccounts: ['*'], pleskServers: ['*'] }] }));
+      const gateway = run({ PORT: '0', NODE_ENV: 'production', WIX_API_KEY: upstream.apiKey, WIX_API_BASE_URL: upstream.url, GATEWAY_CALLERS_FILE: callersFile });
+      const [, url] = await gateway.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html', authorization: `Bearer ${token}` } });
+      expect(await page.text()).not.toContain('GraphiQL');
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ pleskAddonPlans { guid } me { name } }' }),
+      });
+      const body = (await res.json()) as { data: unknown; errors: { extensions: { code: string } }[] };
+      expect(body.data).toEqual({ pleskAddonPlans: null, me: { name: 'ops' } });
+      expect(body.errors.map((e) => e.extensions.code)).toEqual(['NOT_FOUND']);
+      gateway.child.kill('SIGTERM');
+      await once(gateway.child, 'exit');
+      expect(gateway.output().stdout).not.toContain('Development admin token');
+      expect(gateway.output().stdout).not.toContain('Plesk XML API sandbox');
+    } finally {
+      await upstream.close();
+    }
   });
 
   it('a port already taken: exit code 1 and a plain message, no stack', async () => {

@@ -32,6 +32,8 @@ describe('startPruner', () => {
     expect([has('a'), has('b')]).toEqual([false, true]);
 
     advance(25 * HOUR);
+    // Every 10 minutes, as the README says.
+    expect(DEFAULT_PRUNE_INTERVAL_MS).toBe(600_000);
     vi.advanceTimersByTime(DEFAULT_PRUNE_INTERVAL_MS - 1);
     expect(has('b')).toBe(true);
     vi.advanceTimersByTime(1);

@@ -47,6 +47,31 @@ function opts(time: ReturnType<typeof fakeTime>, extra: RetryReadOptions = {}): 
 }
 
 describe('retryRead', () => {
+  it("by default (the README's faults table): 3 attempts, full jitter from 100 ms capped at 2 s, Retry-After honoured up to 5 s", async () => {
+    // random() near 1: each delay is its whole jitter range.
+    const time = fakeTime();
+    const { attempt, calls } = failing([new HttpError(503), new HttpError(503), new HttpError(503)]);
+    await expect(retryRead(attempt, { now: time.now, sleep: time.sleep, random: () => 0.999999, shouldRetry: () => true })).rejects.toThrow('HTTP 503');
+    expect(calls).toEqual([1, 2, 3]);
+    expect(time.sleeps.map(Math.round)).toEqual([100, 200]);
+
+    const capped = fakeTime();
+    const many = failing(Array.from({ length: 7 }, () => new HttpError(503)));
+    await expect(retryRead(many.attempt, { now: capped.now, sleep: capped.sleep, random: () => 0.999999, shouldRetry: () => true, maxAttempts: 7 })).rejects.toThrow();
+    expect(capped.sleeps.map(Math.round)).toEqual([100, 200, 400, 800, 1600, 2000]);
+
+    const hinted = (seconds: number) => {
+      const t = fakeTime();
+      const run = failing([new HttpError(429, seconds)]);
+      return retryRead(run.attempt, { now: t.now, sleep: t.sleep, shouldRetry: () => true, retryAfterSeconds: (e) => (e as HttpError).retryAfterSeconds }).then(
+        () => t.sleeps,
+        () => 'gave up',
+      );
+    };
+    expect(await hinted(5)).toEqual([5000]);
+    expect(await hinted(6)).toBe('gave up');
+  });
+
   it('returns the first success without sleeping', async () => {
     const time = fakeTime();
     const { attempt, calls } = failing([]);
