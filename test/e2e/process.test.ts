@@ -118,7 +118,7 @@ describe('npm start', () => {
     }
   });
 
-  it('SIGTERM with a cancel in flight: the cancel finishes, its audit outcome is written, exit 0', async () => {
+  it('SIGTERM with a cancel in flight: no new connection, the cancel finishes, its audit outcome is written, exit 0', async () => {
     const upstream = await startWixSandbox({ apiKey: 'live-key-lifecycle-0123456789' });
     upstream.faults.add({ method: 'DELETE', fault: { kind: 'latency', ms: 800 } });
     const auditDb = join(auditDir, 'lifecycle.sqlite');
@@ -133,6 +133,18 @@ describe('npm start', () => {
       });
       while (!upstream.requests.some((r) => r.method === 'DELETE')) await new Promise((r) => setTimeout(r, 20));
       gateway.child.kill('SIGTERM');
+      // While the cancel finishes, a new connection is refused.
+      await new Promise((r) => setTimeout(r, 200));
+      const { request } = await import('node:http');
+      const refused = await new Promise<string>((resolve) => {
+        const probe = request(`${url}/health`, { agent: false }, (res) => {
+          res.resume();
+          resolve(`answered ${res.statusCode}`);
+        });
+        probe.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        probe.end();
+      });
+      expect(refused).toBe('ECONNREFUSED');
       const response = await inFlight;
       expect(await response.json()).toEqual({ data: { cancelPackage: { __typename: 'CancelPackageSuccess' } } });
       const [code] = await once(gateway.child, 'exit');

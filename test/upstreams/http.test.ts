@@ -41,6 +41,17 @@ describe('UpstreamHttp', () => {
     await http.close();
   });
 
+  it('gives up on an attempt whose headers do not come within headersTimeoutMs, and a read tries again', async () => {
+    const http = new UpstreamHttp({ upstream: 'wix', baseUrl, deadlineMs: 10_000, headersTimeoutMs: 150, resilience: { retry: { maxAttempts: 2 } } });
+    const before = hanging.length;
+    const error = await http.send({ method: 'GET', path: '/hang', route: '/hang', read: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamTransportError);
+    // Two attempts, each cut by the headers timeout (undici's timers tick about once a second);
+    // without it the first would hold the whole 10 s deadline.
+    expect(hanging.length - before).toBe(2);
+    await http.close();
+  });
+
   it("keeps a call's deadline while it waits in the pool's queue for a connection", async () => {
     const http = new UpstreamHttp({ upstream: 'wix', baseUrl, connections: 1, deadlineMs: 1_500 });
     const first = http.send({ method: 'GET', path: '/hang', route: '/hang' }).catch((error: unknown) => error);
