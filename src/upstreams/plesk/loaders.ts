@@ -41,23 +41,12 @@ export class PleskLoaders {
 
   /** Every add-on plan of the server's administrator. */
   allAddonPlans(server: string, client: PleskClient): Promise<PleskPlan[]> {
-    let plans = this.addonPlanLists.get(server);
-    if (!plans) {
-      plans = client.listAddonPlans(this.read);
-      this.addonPlanLists.set(server, plans);
-    }
-    return plans;
+    return once(this.addonPlanLists, server, () => client.listAddonPlans(this.read));
   }
 
   /** One owner's subscriptions, read once per request. */
   subscriptionsOf(server: string, client: PleskClient, owner: OwnerKey): Promise<PleskSubscription[]> {
-    const key = `${server}\u0000${owner.kind}\u0000${owner.value}`;
-    let list = this.ownerLists.get(key);
-    if (!list) {
-      list = client.getSubscriptionsOf(owner, this.read);
-      this.ownerLists.set(key, list);
-    }
-    return list;
+    return once(this.ownerLists, `${server}\u0000${owner.kind}\u0000${owner.value}`, () => client.getSubscriptionsOf(owner, this.read));
   }
 
   /** Forgets what this request read of a subscription (after a change, the next read goes upstream). */
@@ -79,4 +68,14 @@ export class PleskLoaders {
     }
     return loader;
   }
+}
+
+/** The read kept under `key`, made on the first ask. */
+function once<T>(reads: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let promise = reads.get(key);
+  if (!promise) {
+    promise = read();
+    reads.set(key, promise);
+  }
+  return promise;
 }
