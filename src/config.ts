@@ -8,6 +8,8 @@ import type { StaticCaller } from './auth/caller.js';
 import { loadCallersFile } from './auth/callers-file.js';
 import { AuthConfigError, createJwtVerifier, resolvePublicKeyPem, type JwtAuthOptions } from './auth/jwt.js';
 import { TRACES_SAMPLERS, type TracesSampler } from './observability/tracing.js';
+import { schema } from './schema/index.js';
+import { loadTrustedDocuments, type TrustedDocuments } from './security/trusted-documents.js';
 import { DEFAULT_LIMITS, type RequestLimits } from './security/limits.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -137,6 +139,7 @@ const EnvSchema = z.object({
   GATEWAY_MAX_DESTRUCTIVE_MUTATIONS: positiveInt(DEFAULT_LIMITS.maxDestructiveMutations),
   GATEWAY_MAX_BODY_BYTES: positiveInt(DEFAULT_LIMITS.maxBodyBytes),
   GATEWAY_DOCUMENT_CACHE_MB: positiveInt(DEFAULT_LIMITS.documentCacheBytes / MIB),
+  GATEWAY_TRUSTED_DOCUMENTS_FILE: optionalString,
 });
 
 /** One entry of PLESK_SERVERS_FILE: the same fields as the PLESK_* variables. */
@@ -210,6 +213,8 @@ export interface Config {
   auth: AuthConfig;
   auditDb: string;
   corsOrigins: string[];
+  /** GATEWAY_TRUSTED_DOCUMENTS_FILE's documents by SHA-256: when set, the only documents run. */
+  trustedDocuments?: TrustedDocuments;
   limits: RequestLimits;
   /** In-flight operations get this long to finish on SIGTERM. */
   shutdownTimeoutMs: number;
@@ -235,6 +240,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   const plesk = pleskConfig(e, problems);
   if (production && plesk.mode === 'sandbox') plesk.mode = 'off';
   const auth = authConfig(e, problems);
+  let trustedDocuments: TrustedDocuments | undefined;
+  if (e.GATEWAY_TRUSTED_DOCUMENTS_FILE !== undefined) {
+    const loaded = loadTrustedDocuments(e.GATEWAY_TRUSTED_DOCUMENTS_FILE, schema);
+    if (loaded.ok) trustedDocuments = loaded.documents;
+    else problems.push(...loaded.problems.map((p) => `GATEWAY_TRUSTED_DOCUMENTS_FILE: ${p}`));
+  }
   if (production) {
     if (!live) problems.push('WIX_API_KEY: required when NODE_ENV=production (the sandbox upstreams are for development)');
     if (auth.callers.length === 0 && !auth.jwt) {
@@ -263,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       plesk,
       auth,
       auditDb: e.AUDIT_DB,
+      ...(trustedDocuments ? { trustedDocuments } : {}),
       corsOrigins: e.GATEWAY_CORS_ORIGINS ? e.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
       limits: {
         maxDepth: e.GATEWAY_MAX_DEPTH,

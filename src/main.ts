@@ -77,6 +77,7 @@ const gateway = createGateway({
   log,
   sandbox,
   limits: config.limits,
+  ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
   corsOrigins: config.corsOrigins,
   ...(upstreams.defaultWixAccountId ? { defaultWixAccountId: upstreams.defaultWixAccountId } : {}),
   graphiql:

@@ -21,6 +21,7 @@ import { errorAt } from './schema/field-error.js';
 import { schema } from './schema/index.js';
 import { documentCaches, type DocumentCaches } from './security/document-cache.js';
 import { DEFAULT_LIMITS, limitPlugins, type RequestLimits } from './security/limits.js';
+import { useTrustedDocuments, type TrustedDocuments } from './security/trusted-documents.js';
 import type { NamedBreaker } from './upstreams/setup.js';
 
 export interface GraphiQLTab {
@@ -32,6 +33,8 @@ export interface GatewayOptions extends GatewayServices {
   authenticator: Authenticator;
   /** Request limits; DEFAULT_LIMITS when omitted. */
   limits?: RequestLimits;
+  /** When set, the only documents run, by SHA-256 (security/trusted-documents.ts); any document by default. */
+  trustedDocuments?: TrustedDocuments;
   /** Origins allowed by CORS; none by default (same-origin and server-to-server callers need none). */
   corsOrigins?: string[];
   /** Sandbox mode shows field suggestions. */
@@ -159,6 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(options.readiness ?? []),
       ]),
       useAuthentication({ authenticator: options.authenticator, log: options.log, graphiql: graphiql !== false }),
+      ...(options.trustedDocuments ? [useTrustedDocuments(options.trustedDocuments)] : []),
       ...(options.observability?.plugins ?? []),
       ...limitPlugins({ limits, showSuggestions: options.sandbox ?? false }),
       useCSRFPrevention(),

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -560,5 +560,30 @@ describe('README: JWT configuration', () => {
     expect(!mismatch.ok && mismatch.problems.join('\n')).toContain('GATEWAY_JWT_PUBLIC_KEY: JWT public key: a rsa key cannot verify any of ES256');
     const trailing = loadConfig({ ...base, GATEWAY_JWT_ALGORITHMS: 'RS256, ' });
     expect(trailing.ok && trailing.config.auth.jwt?.algorithms).toEqual(['RS256']);
+  });
+});
+
+describe('GATEWAY_TRUSTED_DOCUMENTS_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rgw-config-trusted-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const doc = '{ me { name } }';
+  const hash = createHash('sha256').update(doc).digest('hex');
+
+  it('is off by default, and read into documents by hash when set', () => {
+    const off = loadConfig({});
+    expect(off.ok && off.config.trustedDocuments).toBeUndefined();
+    const path = join(dir, 'manifest.json');
+    writeFileSync(path, JSON.stringify({ [hash]: doc }));
+    const on = loadConfig({ GATEWAY_TRUSTED_DOCUMENTS_FILE: path });
+    expect(on.ok && on.config.trustedDocuments).toEqual(new Map([[hash, doc]]));
+  });
+
+  it('a bad entry is a problem listed with the others', () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, JSON.stringify({ [hash]: '{ me { shoeSize } }' }));
+    const result = loadConfig({ GATEWAY_TRUSTED_DOCUMENTS_FILE: path, PLESK_URL: 'https://panel.example.com:8443' });
+    const text = !result.ok ? result.problems.join('\n') : '';
+    expect(text).toContain('GATEWAY_TRUSTED_DOCUMENTS_FILE:');
+    expect(text).toMatch(/PLESK_/);
   });
 });

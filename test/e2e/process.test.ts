@@ -2,6 +2,7 @@
  * The gateway as `npm start` runs it: a child process configured by its environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -219,7 +220,7 @@ describe('npm start', () => {
     expect(gateway.output().stderr).toContain('at least one kind of caller is required');
   });
 
-  it('in production: no GraphiQL, no Plesk sandbox (its operations answer NOT_FOUND), no development token', async () => {
+  it('in production: no GraphiQL, no Plesk sandbox (its operations answer NOT_FOUND), no development token; a trusted list is applied', async () => {
     const upstream = await startWixSandbox({ apiKey: 'live-key-0123456789abcdef' });
     try {
       const token = generateToken();
@@ -241,6 +242,20 @@ describe('npm start', () => {
       await once(gateway.child, 'exit');
       expect(gateway.output().stdout).not.toContain('Development admin token');
       expect(gateway.output().stdout).not.toContain('Plesk XML API sandbox');
+
+      // With a list of trusted documents, only those run.
+      const trusted = '{ me { name } }';
+      const hash = createHash('sha256').update(trusted).digest('hex');
+      const manifest = join(auditDir, 'trusted.json');
+      writeFileSync(manifest, JSON.stringify({ [hash]: trusted }));
+      const listed = run({ PORT: '0', NODE_ENV: 'production', WIX_API_KEY: upstream.apiKey, WIX_API_BASE_URL: upstream.url, GATEWAY_CALLERS_FILE: callersFile, GATEWAY_TRUSTED_DOCUMENTS_FILE: manifest });
+      const [, listedUrl] = await listed.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const post = (body: unknown) =>
+        fetch(`${listedUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) }).then((r) => r.json());
+      expect(await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).toEqual({ data: { me: { name: 'ops' } } });
+      expect(await post({ query: '{ me { kind } }' })).toMatchObject({ errors: [{ extensions: { code: 'PERSISTED_QUERY_ONLY' } }] });
+      listed.child.kill('SIGTERM');
+      await once(listed.child, 'exit');
     } finally {
       await upstream.close();
     }

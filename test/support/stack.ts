@@ -79,7 +79,7 @@ export interface StackOptions {
   wixRateLimitPerMinute?: number;
   /** Audit database path; in memory by default. */
   auditDb?: string;
-  gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'sandbox' | 'graphiql' | 'audit'>>;
+  gateway?: Partial<Pick<GatewayOptions, 'corsOrigins' | 'sandbox' | 'graphiql' | 'audit' | 'trustedDocuments'>>;
   /** Also accept JWTs verified this way. */
   jwt?: JwtAuthOptions;
   /** Export spans to this OTLP/HTTP endpoint (e.g. test/support/otlp-receiver.ts); `close()` flushes them. */
