@@ -45,6 +45,13 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const HEADER_SAFE = 'must not contain control characters (it is sent in an HTTP header)';
+
+/** A credential sent as an HTTP header: refused here rather than by the client at its first call. */
+const headerValue = optionalString.refine((value) => value === undefined || !CONTROL_CHARS.test(value), HEADER_SAFE);
+
 /** How one upstream is protected; every field has an environment variable and a default. */
 export interface UpstreamPolicy {
   connectTimeoutMs: number;
@@ -100,16 +107,16 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  WIX_API_KEY: optionalString,
+  WIX_API_KEY: headerValue,
   WIX_ACCOUNT_ID: optionalString.pipe(guid.optional()),
   WIX_API_BASE_URL: upstreamUrl.default('https://www.wixapis.com'),
   WIX_TIMEOUT_MS: positiveInt(10_000),
   WIX_MAX_RESPONSE_BYTES: positiveInt(4 * 1024 * 1024),
   WIX_CONNECTIONS: positiveInt(10),
   PLESK_URL: optionalString.pipe(upstreamUrl.optional()),
-  PLESK_LOGIN: optionalString,
-  PLESK_PASSWORD: optionalString,
-  PLESK_SECRET_KEY: optionalString,
+  PLESK_LOGIN: headerValue,
+  PLESK_PASSWORD: headerValue,
+  PLESK_SECRET_KEY: headerValue,
   PLESK_CA_FILE: optionalString,
   PLESK_PROTOCOL_VERSION: z.string().trim().regex(/^\d+(\.\d+){0,3}$/, 'must be a version such as 1.6.9.1').default('1.6.9.1'),
   PLESK_SERVERS_FILE: optionalString,
@@ -377,6 +384,12 @@ function credentials(
   c: { login?: string | undefined; password?: string | undefined; secretKey?: string | undefined },
   problems: string[],
 ): PleskCredentials | undefined {
+  for (const [name, value] of Object.entries({ login: c.login, password: c.password, secretKey: c.secretKey })) {
+    if (value !== undefined && (typeof value !== 'string' || value === '' || CONTROL_CHARS.test(value))) {
+      problems.push(`${where}: the ${name} must be a non-empty string without control characters (it is sent in an HTTP header)`);
+      return undefined;
+    }
+  }
   const pair = c.login !== undefined || c.password !== undefined;
   if (pair && c.secretKey !== undefined) {
     problems.push(`${where}: set either a login and password or a secret key, not both`);

@@ -587,3 +587,24 @@ describe('GATEWAY_TRUSTED_DOCUMENTS_FILE', () => {
     expect(text).toMatch(/PLESK_/);
   });
 });
+
+describe('credentials sent as HTTP headers', () => {
+  it.each(['WIX_API_KEY', 'PLESK_SECRET_KEY', 'PLESK_LOGIN', 'PLESK_PASSWORD'])('%s with a control character is a problem, not a crash at the first call', (name) => {
+    const result = loadConfig({ PLESK_URL: 'https://panel.example.com:8443', [name]: 'abc\ndef' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.join('\n')).toMatch(new RegExp(`${name}: must not contain control characters`));
+  });
+
+  it('a servers file credential with a control character is a problem naming its server', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgw-config-cred-'));
+    try {
+      const file = join(dir, 'servers.json');
+      writeFileSync(file, JSON.stringify({ servers: [{ name: 'eu1', url: 'https://eu1.example.com:8443', secretKey: 'a\u0007b' }] }));
+      const result = loadConfig({ PLESK_SERVERS_FILE: file });
+      expect(!result.ok && result.problems.join('\n')).toMatch(/eu1.*secretKey must be a non-empty string without control characters/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
