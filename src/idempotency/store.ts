@@ -50,13 +50,17 @@ export interface BeginArgs extends IdempotencyRef {
   now?: Date;
 }
 
-/** `claimedAt`: when the key was first claimed; no change sent under it can be older. */
+/**
+ * `claimedAt`: when the key was first claimed; no change sent under it can be older. `sentBy`
+ * (reconcile): no change sent under it can be newer: when it was marked unknown, or when the lease
+ * of a crashed holder ran out.
+ */
 export type BeginResult<R = unknown> =
   | { kind: 'new'; upstreamKey: string; claimedAt: Date }
   | { kind: 'replay'; state: FinalState; response: R }
   | { kind: 'reused' }
   | { kind: 'in_progress' }
-  | { kind: 'reconcile'; upstreamKey: string; reason: 'unknown' | 'lease_expired'; claimedAt: Date };
+  | { kind: 'reconcile'; upstreamKey: string; reason: 'unknown' | 'lease_expired'; claimedAt: Date; sentBy: Date };
 
 /** The begin results that hand the row to the caller. */
 export type Claim = Extract<BeginResult, { kind: 'new' | 'reconcile' }>;
@@ -251,10 +255,16 @@ export class IdempotencyStore {
       case 'in_progress':
         if (row.lease_until !== null && row.lease_until > now) return { kind: 'in_progress' };
         this.stmt.reclaim.run({ ...ref, leaseUntil, now });
-        return { kind: 'reconcile', upstreamKey: row.upstream_key, reason: 'lease_expired', claimedAt: new Date(row.created_at) };
+        return {
+          kind: 'reconcile',
+          upstreamKey: row.upstream_key,
+          reason: 'lease_expired',
+          claimedAt: new Date(row.created_at),
+          sentBy: new Date(row.lease_until ?? row.updated_at),
+        };
       case 'unknown':
         this.stmt.reclaim.run({ ...ref, leaseUntil, now });
-        return { kind: 'reconcile', upstreamKey: row.upstream_key, reason: 'unknown', claimedAt: new Date(row.created_at) };
+        return { kind: 'reconcile', upstreamKey: row.upstream_key, reason: 'unknown', claimedAt: new Date(row.created_at), sentBy: new Date(row.updated_at) };
     }
   }
 }

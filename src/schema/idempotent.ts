@@ -24,13 +24,16 @@ export interface IdempotentChange<R> {
   lock?: ResourceLockKey;
   /** Sends the change once (errors already in the gateway's vocabulary). */
   run(upstreamKey: string): Promise<R>;
-  /**
-   * Before resending after an unknown outcome: the result if the change is already in place.
-   * `since`: when the key was first claimed (no change made under it is older).
-   */
-  alreadyDone?(since: Date): Promise<R | undefined>;
+  /** Before resending after an unknown outcome: the result if the change is already in place. */
+  alreadyDone?(sent: SentWindow): Promise<R | undefined>;
   /** After a lost answer: whether the change is in place now, or undefined when that cannot be told. */
-  readBack?(since: Date): Promise<{ applied: true; result: R } | { applied: false } | undefined>;
+  readBack?(sent: SentWindow): Promise<{ applied: true; result: R } | { applied: false } | undefined>;
+}
+
+/** When a change sent under the key can have been made: from its first claim to its last send. */
+export interface SentWindow {
+  from: Date;
+  to: Date;
 }
 
 /** What the store keeps: a JSON result, or a final business error. */
@@ -62,13 +65,14 @@ export async function runIdempotent<R>(ctx: GatewayContext, change: IdempotentCh
   };
   try {
     if (begun.kind === 'reconcile' && change.alreadyDone) {
-      const done = await change.alreadyDone(begun.claimedAt);
+      const done = await change.alreadyDone({ from: begun.claimedAt, to: begun.sentBy });
       if (done !== undefined) return succeed(done);
     }
     return succeed(await change.run(begun.upstreamKey));
   } catch (error) {
     if (error instanceof UpstreamError && error.code === 'OUTCOME_UNKNOWN') {
-      const back = change.readBack ? await change.readBack(begun.claimedAt) : undefined;
+      // This attempt's send has just ended: nothing under the key is newer than now.
+      const back = change.readBack ? await change.readBack({ from: begun.claimedAt, to: new Date() }) : undefined;
       if (back?.applied) return succeed(back.result);
       if (back && !back.applied) {
         ctx.idempotency.release(ref, begun);

@@ -11,6 +11,7 @@ import type { NewProductInstance, Package, PackagesQuery, ProductInstance } from
 import { mutationExtensions } from './audit-trail.js';
 import { builder } from './builder.js';
 import { resultUnion, wixInputBase } from './mutation.js';
+import type { SentWindow } from './idempotent.js';
 import { runWixWrite, type PackagePayload } from './wix-write.js';
 import { BillingInfoInput, ProductInstanceRef, ProductInstanceStatusEnum, toBillingInfo } from './product-instance.js';
 import { countryCode, discountCode, externalId, guid, guidArguments, listLookup, pageSize } from './validators.js';
@@ -248,9 +249,9 @@ const NewProductInput = builder.inputType('NewProductInstanceInput', {
 });
 
 /**
- * Wix stamps a package after the gateway claims its key, but the two clocks may differ: a package
- * is looked for from this long before the claim. Short, since a package of the same externalId and
- * products made just before the claim would be taken for it.
+ * Wix stamps a package between the gateway's claim of its key and the end of its last send, but the
+ * two clocks may differ by this much either way. Short, since a package of the same externalId and
+ * products made just outside the window would be taken for it.
  */
 const CLOCK_SKEW_MS = 10_000;
 
@@ -258,20 +259,24 @@ const CLOCK_SKEW_MS = 10_000;
  * The package a create made, when its answer was lost. Wix's key dedupe is best-effort (§11 item 6),
  * so the gateway looks before it resends, and only a create with an externalId can be told apart:
  * the one package of the account with that externalId and the same products (catalog product and
- * site), created since the key was first claimed. None, or more than one: undefined.
+ * site), created while the create could have been sent under this key (so not a later order with
+ * another key). None, or more than one: undefined.
  */
 async function findCreated(
   ctx: GatewayContext,
   accountId: string,
   externalId: string,
   products: readonly NewProductInstance[],
-  since: Date,
+  sent: SentWindow,
 ): Promise<Package | undefined> {
   const page = await ctx.wix.queryPackages(accountId, {
     filter: {
       accountId: { $eq: accountId },
       externalId: { $eq: externalId },
-      createdDate: { $gte: new Date(since.getTime() - CLOCK_SKEW_MS).toISOString() },
+      createdDate: {
+        $gte: new Date(sent.from.getTime() - CLOCK_SKEW_MS).toISOString(),
+        $lte: new Date(sent.to.getTime() + CLOCK_SKEW_MS).toISOString(),
+      },
     },
     sort: [{ fieldName: 'createdDate', order: 'DESC' }],
     cursorPaging: { limit: 100 },
@@ -336,7 +341,7 @@ builder.mutationFields((t) => ({
         {
           operation: 'createPackage',
           input,
-          ...(externalId != null ? { made: (accountId: string, since: Date) => findCreated(ctx, accountId, externalId, products, since) } : {}),
+          ...(externalId != null ? { made: (accountId: string, sent: SentWindow) => findCreated(ctx, accountId, externalId, products, sent) } : {}),
         },
         (accountId, key) =>
           ctx.wix.createPackage(accountId, { idempotencyKey: key, ...(externalId != null ? { externalId } : {}), products }),

@@ -6,11 +6,11 @@
  * answer is read back.
  */
 import type { GatewayContext } from '../context.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, UpstreamError } from '../errors.js';
 import { toGatewayError } from '../upstreams/wix/errors.js';
 import type { MutationResult, Package } from '../upstreams/wix/types.js';
 import { audited, targetIdsOf } from './audit-trail.js';
-import { runIdempotent } from './idempotent.js';
+import { runIdempotent, type SentWindow } from './idempotent.js';
 
 export interface WixWrite {
   /** The mutation field, for the audit trail and the idempotency scope. */
@@ -22,10 +22,10 @@ export interface WixWrite {
   /** After an unanswered change: is it in place in this fresh read of the target's package? */
   applied?: (pkg: Package) => boolean;
   /**
-   * A change with no target (a create): the package it made under a key first claimed at `since`,
-   * or undefined when none can be told apart (then a lost answer stays OUTCOME_UNKNOWN).
+   * A change with no target (a create): the package it made when sent in `sent`, or undefined
+   * when none can be told apart (then a lost answer stays OUTCOME_UNKNOWN).
    */
-  made?: (accountId: string, since: Date) => Promise<Package | undefined>;
+  made?: (accountId: string, sent: SentWindow) => Promise<Package | undefined>;
 }
 
 export interface PackagePayload {
@@ -112,20 +112,22 @@ function change(
       : {}),
     ...(made
       ? {
-          async alreadyDone(since: Date) {
+          async alreadyDone(sent: SentWindow) {
             let pkg;
             try {
-              pkg = await made(accountId, since);
+              pkg = await made(accountId, sent);
             } catch (error) {
-              throw toGatewayError(error);
+              // The outcome is as unknown as before: never a final answer stored under the key.
+              ctx.log.warn({ err: error, operation: write.operation }, 'could not look for what an unanswered change made');
+              throw new UpstreamError('OUTCOME_UNKNOWN', 'wix', {}, { cause: error });
             }
             return pkg ? { package: pkg } : undefined;
           },
           // Not seen is not proof of not made (the answer may still be on its way), so only a
           // package found settles the outcome; otherwise it stays unknown and a retry looks again.
-          async readBack(since: Date) {
+          async readBack(sent: SentWindow) {
             try {
-              const pkg = await made(accountId, since);
+              const pkg = await made(accountId, sent);
               return pkg ? { applied: true as const, result: { package: pkg } } : undefined;
             } catch (error) {
               ctx.log.warn({ err: error, operation: write.operation }, 'could not look for what an unanswered change made');

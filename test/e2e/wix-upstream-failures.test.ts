@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { lastAudit, startStack, WIX_DEMO, wixWrites, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -175,6 +175,42 @@ describe('a create whose answer is lost', () => {
     expect(retry.body.data.createPackage).toMatchObject({ __typename: 'CreatePackageSuccess', package: { externalId: 'lost-3' } });
     expect(creates()).toBe(2);
     expect(await withExternalId('lost-3')).toHaveLength(1);
+  });
+
+  it('a later order with the same externalId and products, under another key, is not taken for it', async () => {
+    stack.wixSandbox.faults.add({ ...onCreate, fault: { kind: 'reset' }, times: 1 });
+    // Floating instances: a site takes one Premium plan, and this order is placed twice.
+    const floating = products.map(({ siteId: _site, ...product }) => product);
+    const lost = { externalId: 'lost-6', idempotencyKey: 'lost-create-6', products: floating };
+    expect((await stack.gql(CREATE, { input: lost })).body.data.createPackage.code).toBe('OUTCOME_UNKNOWN');
+    // Two minutes later (the gateway's and the sandbox's clocks together), the same order again under a new key.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 120_000);
+      const later = await stack.gql(CREATE, { input: { ...lost, idempotencyKey: 'lost-create-7' } });
+      const laterId = later.body.data.createPackage.package.id;
+      // The retry of the first key does not adopt it: it was made after that key's last send.
+      const retry = await stack.gql(CREATE, { input: lost });
+      expect(retry.body.data.createPackage.__typename).toBe('CreatePackageSuccess');
+      expect(retry.body.data.createPackage.package.id).not.toBe(laterId);
+      expect(await withExternalId('lost-6')).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a failed look-up on the retry leaves the outcome unknown, never a final answer under the key', async () => {
+    stack.wixSandbox.faults.add({ ...onCreate, fault: { kind: 'reset' }, applyAfterHandling: true, times: 1 });
+    stack.wixSandbox.faults.add({ ...onQuery, fault: { kind: 'status', status: 503 }, times: 3 });
+    const input = { externalId: 'lost-8', idempotencyKey: 'lost-create-8', products };
+    expect((await stack.gql(CREATE, { input })).body.data.createPackage.code).toBe('OUTCOME_UNKNOWN');
+    // The retry's look-up is refused outright (a 400), then its read-back fails too.
+    stack.wixSandbox.faults.add({ ...onQuery, fault: { kind: 'status', status: 400, body: { message: 'bad', details: {} } }, times: 2 });
+    expect((await stack.gql(CREATE, { input })).body.data.createPackage.code).toBe('OUTCOME_UNKNOWN');
+    // Once Wix answers, the next retry finds the package: nothing was stored as final.
+    const third = await stack.gql(CREATE, { input });
+    expect(third.body.data.createPackage).toMatchObject({ __typename: 'CreatePackageSuccess', package: { externalId: 'lost-8' } });
+    expect(creates()).toBe(1);
   });
 
   it('a package with the same externalId but other products is not taken for it', async () => {

@@ -89,6 +89,8 @@ describe('IdempotencyStore', () => {
       reason: 'lease_expired',
       // When the key was first claimed, not when it was re-claimed: the lost change may be that old.
       claimedAt: new Date('2025-01-01T00:00:00.000Z'),
+      // And no newer than the crashed holder's lease.
+      sentBy: new Date('2025-01-01T00:01:00.000Z'),
     });
     // The reconciler holds a fresh lease: concurrent retries wait.
     expect(store.begin({ ...ref, input })).toEqual({ kind: 'in_progress' });
@@ -96,10 +98,13 @@ describe('IdempotencyStore', () => {
 
   it('markUnknown → the next attempt reconciles with the same upstream key, then completes', () => {
     const first = store.begin({ ...ref, input });
+    t += 5_000;
     expect(store.markUnknown(ref)).toBe(true);
     expect(store.get(ref)).toMatchObject({ state: 'unknown', leaseUntil: null });
+    t += 60_000;
     const second = store.begin({ ...ref, input });
-    expect(second).toMatchObject({ kind: 'reconcile', reason: 'unknown' });
+    // Sent, if at all, between the claim and its marking as unknown.
+    expect(second).toMatchObject({ kind: 'reconcile', reason: 'unknown', claimedAt: new Date('2025-01-01T00:00:00.000Z'), sentBy: new Date('2025-01-01T00:00:05.000Z') });
     expect((second as { upstreamKey: string }).upstreamKey).toBe((first as { upstreamKey: string }).upstreamKey);
     expect(store.begin({ ...ref, input })).toEqual({ kind: 'in_progress' });
     expect(store.complete(ref, { state: 'succeeded', response: { ok: true } })).toBe(true);

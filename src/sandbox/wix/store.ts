@@ -47,6 +47,8 @@ export class WixStore {
     this.#instanceToPackage = new Map();
     this.#usedReferences = new Set(this.#opts.seed ? seedUsedReferences() : []);
     this.#activateAt = new Map();
+    // Stamps are kept increasing within one life of the data, not across resets.
+    this.#lastStamp = 0;
     if (this.#opts.seed) for (const p of seedPackages()) this.#insert(p);
   }
 
