@@ -169,9 +169,10 @@ export class UpstreamCallBudget implements CallBudget {
 
 /**
  * Each caller's share of Wix's rate (`RequestLimits.callerWixCallsPerMinute`): a token bucket per
- * caller name, refilled evenly over the minute, that never waits: a call past the share is refused
- * with RATE_LIMITED and the seconds until the next one. A caller idle long enough to have its whole
- * share again is forgotten once there are many (people by JWT can be thousands).
+ * caller name, refilled evenly over the minute and holding half of it at most (so no caller makes
+ * more than one and a half shares in any minute), that never waits: a call past it is refused with
+ * RATE_LIMITED and the seconds until the next one. A caller idle long enough to have a full bucket
+ * again is forgotten once there are many (people by JWT can be thousands).
  */
 export class CallerWixShare {
   readonly #buckets: RateLimiter;
@@ -180,7 +181,9 @@ export class CallerWixShare {
     readonly perMinute: number,
     now?: () => number,
   ) {
-    this.#buckets = new RateLimiter({ limit: perMinute, windowMs: 60_000, ...(now ? { now } : {}) });
+    // At most half the share at once: a bucket as deep as the share would let an idle caller make
+    // twice its share in its first minute (the full bucket, then the refill).
+    this.#buckets = new RateLimiter({ limit: perMinute, windowMs: 60_000, burst: Math.max(1, Math.floor(perMinute / 2)), ...(now ? { now } : {}) });
   }
 
   /** Counts one Wix call of `caller`; throws CallerRateLimitedError, and counts nothing, past the share. */

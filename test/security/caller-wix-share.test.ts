@@ -17,19 +17,33 @@ function refusal(take: () => void): unknown {
 }
 
 describe('CallerWixShare', () => {
-  it('lets each caller make its share a minute, then refuses with RATE_LIMITED and the wait', () => {
-    const { share: wix, advance } = share(2);
+  it('lets a caller make half its share at once, then one call per 60/share seconds; past that RATE_LIMITED with the wait', () => {
+    const { share: wix, advance } = share(4);
     wix.take('service:billing');
     wix.take('service:billing');
     const refused = refusal(() => wix.take('service:billing'));
     expect(refused).toBeInstanceOf(CallerRateLimitedError);
-    expect(refused).toMatchObject({ code: 'RATE_LIMITED', upstream: 'wix', retryable: true, details: { retryAfterSeconds: 30 } });
-    expect((refused as Error).message).toBe('You have used your share of Wix calls (2 a minute), so this call was not made; try again in 30 s.');
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', upstream: 'wix', retryable: true, details: { retryAfterSeconds: 15 } });
+    expect((refused as Error).message).toBe('You have used your share of Wix calls (4 a minute), so this call was not made; try again in 15 s.');
     // Another caller has a share of its own.
     wix.take('person:alice');
-    advance(30_000);
+    advance(15_000);
     wix.take('service:billing');
     expect(refusal(() => wix.take('service:billing'))).toBeInstanceOf(CallerRateLimitedError);
+  });
+
+  it('an idle caller makes at most one and a half shares in its first minute', () => {
+    const { share: wix, advance } = share(100);
+    let made = 0;
+    for (let second = 0; second < 60; second++) {
+      for (;;) {
+        if (refusal(() => wix.take('service:script')) !== undefined) break;
+        made++;
+      }
+      advance(1_000);
+    }
+    expect(made).toBeGreaterThanOrEqual(140);
+    expect(made).toBeLessThanOrEqual(150);
   });
 });
 
