@@ -8,6 +8,7 @@ import type { StaticCaller } from './auth/caller.js';
 import { loadCallersFile } from './auth/callers-file.js';
 import { AuthConfigError, createJwtVerifier, resolvePublicKeyPem, type JwtAuthOptions } from './auth/jwt.js';
 import { TRACES_SAMPLERS, type TracesSampler } from './observability/tracing.js';
+import { HEADER_VALUE_UNSAFE } from './upstreams/http.js';
 import { schema } from './schema/index.js';
 import { loadTrustedDocuments, type TrustedDocuments } from './security/trusted-documents.js';
 import { DEFAULT_LIMITS, type RequestLimits } from './security/limits.js';
@@ -45,12 +46,10 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const HEADER_SAFE = 'must not contain control characters (it is sent in an HTTP header)';
+const HEADER_SAFE = 'must hold only characters an HTTP header can carry (no control characters, nothing past Latin-1)';
 
 /** A credential sent as an HTTP header: refused here rather than by the client at its first call. */
-const headerValue = optionalString.refine((value) => value === undefined || !CONTROL_CHARS.test(value), HEADER_SAFE);
+const headerValue = optionalString.refine((value) => value === undefined || !HEADER_VALUE_UNSAFE.test(value), HEADER_SAFE);
 
 /** How one upstream is protected; every field has an environment variable and a default. */
 export interface UpstreamPolicy {
@@ -385,8 +384,8 @@ function credentials(
   problems: string[],
 ): PleskCredentials | undefined {
   for (const [name, value] of Object.entries({ login: c.login, password: c.password, secretKey: c.secretKey })) {
-    if (value !== undefined && (typeof value !== 'string' || value === '' || CONTROL_CHARS.test(value))) {
-      problems.push(`${where}: the ${name} must be a non-empty string without control characters (it is sent in an HTTP header)`);
+    if (value !== undefined && (typeof value !== 'string' || value === '' || HEADER_VALUE_UNSAFE.test(value))) {
+      problems.push(`${where}: the ${name} ${HEADER_SAFE}`);
       return undefined;
     }
   }

@@ -127,6 +127,13 @@ class RetryableStatus extends Error {
   }
 }
 
+/**
+ * What an HTTP header value may not hold, as undici checks it before sending: anything but TAB,
+ * printable ASCII and the rest of Latin-1. A credential is checked with it when configured, not
+ * refused by undici at its first call (which would look like a connection failure).
+ */
+export const HEADER_VALUE_UNSAFE = /[^\t\x20-\x7e\x80-\xff]/;
+
 export class UpstreamHttp {
   readonly upstream: Upstream;
   private readonly pool: Pool;

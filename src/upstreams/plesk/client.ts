@@ -10,7 +10,7 @@
  * - Everything goes through `UpstreamHttp` (undici: redirects are never followed; deadline; size cap).
  * - Errors: see errors.ts; `toGatewayError` maps them to the gateway vocabulary.
  */
-import { retryAfterSeconds, UpstreamHttp, UpstreamTransportError, type CallOrigin, type UpstreamResilience } from '../http.js';
+import { HEADER_VALUE_UNSAFE, retryAfterSeconds, UpstreamHttp, UpstreamTransportError, type CallOrigin, type UpstreamResilience } from '../http.js';
 import type { UpstreamCallRecord } from '../http.js';
 import { PleskApiError, PleskConditionError, PleskRequestError, PleskResponseError, PleskTransportError } from './errors.js';
 import {
@@ -94,12 +94,10 @@ export const PLESK_DEFAULTS = {
   maxResponseBytes: 2 * 1024 * 1024,
 } as const;
 
-// eslint-disable-next-line no-control-regex
-const HEADER_UNSAFE_RE = /[\u0000-\u001f\u007f]/;
 
 function credentialHeaders(credentials: PleskCredentials): Record<string, string> {
   const bad = (what: string): never => {
-    throw new PleskRequestError('invalid-option', 'credentials', `Plesk ${what} is missing or contains control characters.`);
+    throw new PleskRequestError('invalid-option', 'credentials', `Plesk ${what} is missing or holds characters an HTTP header cannot carry.`);
   };
   if (typeof credentials !== 'object' || credentials === null) return bad('credentials');
   const c = credentials as { login?: unknown; password?: unknown; secretKey?: unknown };
@@ -109,7 +107,7 @@ function credentialHeaders(credentials: PleskCredentials): Record<string, string
     throw new PleskRequestError('invalid-option', 'credentials', 'Give either a Plesk login and password or a secret key, not both.');
   }
   const check = (value: unknown, what: string): string =>
-    typeof value === 'string' && value !== '' && !HEADER_UNSAFE_RE.test(value) ? value : bad(what);
+    typeof value === 'string' && value !== '' && !HEADER_VALUE_UNSAFE.test(value) ? value : bad(what);
   return hasKey
     ? { KEY: check(c.secretKey, 'secret key') }
     : { HTTP_AUTH_LOGIN: check(c.login, 'login'), HTTP_AUTH_PASSWD: check(c.password, 'password') };
