@@ -7,9 +7,11 @@
  * `@graphql-yoga/plugin-persisted-operations` doing the swap; the list is closed: a hash sent
  * together with a document does not add it.
  *
- * The file is a JSON object `{ "<sha256 hex>": "<document>" }`, the manifest those clients' build
- * tools write. Every entry is checked at start-up: the key is the document's hash, and the
- * document parses and is valid against the schema.
+ * The file is a JSON object `{ "<sha256 hex>": "<document>" }` (as graphql-codegen's client preset
+ * writes it) or Apollo's persisted query manifest (`{ "format": "apollo-persisted-query-manifest",
+ * "operations": [{ "id", "body" }] }`). Every entry is checked at start-up: the key is the
+ * document's hash, and the document parses and is valid against the schema. The request limits
+ * (depth, aliases, cost, destructive mutations) apply when a document runs, as to any other.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -32,12 +34,13 @@ export function loadTrustedDocuments(file: string, schema: GraphQLSchema): Trust
     const why = (error as NodeJS.ErrnoException).code ?? 'not JSON';
     return { ok: false, problems: [`${file}: cannot be read (${why})`] };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, problems: [`${file}: must be a JSON object of "<sha256 hex>": "<document>"`] };
+  const entries = manifestEntries(parsed);
+  if (!entries) {
+    return { ok: false, problems: [`${file}: must be a JSON object of "<sha256 hex>": "<document>", or an Apollo persisted query manifest`] };
   }
   const problems: string[] = [];
   const documents = new Map<string, string>();
-  for (const [hash, document] of Object.entries(parsed)) {
+  for (const [hash, document] of entries) {
     const where = `${file}: ${hash.slice(0, 16)}…`;
     if (!HASH.test(hash)) {
       problems.push(`${where}: the key must be a SHA-256 in lower-case hex`);
@@ -66,7 +69,18 @@ export function loadTrustedDocuments(file: string, schema: GraphQLSchema): Trust
   return problems.length > 0 ? { ok: false, problems } : { ok: true, documents };
 }
 
-const SEND_A_HASH = 'send the SHA-256 of a trusted document in extensions.persistedQuery.sha256Hash';
+/** The (hash, document) pairs of either file shape; undefined for anything else. */
+function manifestEntries(parsed: unknown): [string, unknown][] | undefined {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const apollo = parsed as { format?: unknown; operations?: unknown };
+  if (apollo.format === 'apollo-persisted-query-manifest') {
+    if (!Array.isArray(apollo.operations)) return undefined;
+    return apollo.operations.map((operation: { id?: unknown; body?: unknown } | null) => [String(operation?.id), operation?.body]);
+  }
+  return Object.entries(parsed);
+}
+
+const SEND_A_HASH = 'send the SHA-256 of a trusted document as extensions.persistedQuery = { version: 1, sha256Hash }';
 
 /** Runs only the trusted documents; anything else is refused before it is parsed. */
 export function useTrustedDocuments(documents: TrustedDocuments): Plugin {

@@ -38,6 +38,13 @@ describe('trusted documents', () => {
     expect(listedText.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
     const unknown = JSON.parse((await byHash(sha256('{ __typename }'), {})).text);
     expect(unknown.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    // The APQ extension without its version is not taken for one, and the error says what to send.
+    const unversioned = await stack.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.admin}` },
+      body: JSON.stringify({ variables: { id: WIX_DEMO.packageId }, extensions: { persistedQuery: { sha256Hash: sha256(READ) } } }),
+    });
+    expect(JSON.parse(unversioned.text).errors[0]).toMatchObject({ extensions: { code: 'PERSISTED_QUERY_ONLY' }, message: expect.stringContaining('{ version: 1, sha256Hash }') });
     expect(wixCalls(stack)).toEqual([]);
   });
 

@@ -23,6 +23,14 @@ describe('loadTrustedDocuments', () => {
     expect(loaded).toEqual({ ok: true, documents: new Map([[sha256(doc), doc]]) });
   });
 
+  it("reads Apollo's persisted query manifest too", () => {
+    const doc = 'query Me { me { name } }';
+    const manifest = { format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256(doc), name: 'Me', type: 'query', body: doc }] };
+    expect(loadTrustedDocuments(file(manifest), schema)).toEqual({ ok: true, documents: new Map([[sha256(doc), doc]]) });
+    const broken = { format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: 'x', body: doc }] };
+    expect(loadTrustedDocuments(file(broken), schema)).toMatchObject({ ok: false, problems: [expect.stringContaining('the key must be a SHA-256')] });
+  });
+
   it('reports every bad entry at once: a key that is not a hash or not its document’s, a document that does not parse or validate', () => {
     const good = '{ me { name } }';
     const loaded = loadTrustedDocuments(
