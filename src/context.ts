@@ -14,7 +14,7 @@ import type { AuditStore } from './audit/store.js';
 import type { IdempotencyStore } from './idempotency/store.js';
 import type { SingleFlight } from './resilience/single-flight.js';
 import { mayActOnPleskServer, mayActOnWixAccount, type Caller } from './auth/caller.js';
-import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
+import { CallerRateLimitedError, InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
 import { CallerWixShare, DEFAULT_LIMITS, LookupIdBudget, UpstreamCallBudget } from './security/limits.js';
 import type { CallOrigin } from './upstreams/http.js';
 import type { PleskClient } from './upstreams/plesk/client.js';
@@ -111,22 +111,14 @@ export function createContextFactory(
     if (requestId === undefined || caller === undefined) throw new Error('request reached GraphQL without authentication');
     const parentSpan = parentSpanOf?.(initial.request);
     const log = requestLog(services.log, requestId);
-    let shareWarned = false;
-    const takeWixShare = wixShare
-      ? () => {
-          try {
-            // A service and a person may bear the same name; they are different callers.
-            wixShare.take(`${caller.kind}:${caller.name}`);
-          } catch (error) {
-            if (!shareWarned) {
-              shareWarned = true;
-              log.warn({ caller: caller.name, perMinute: wixShare.perMinute }, 'caller used up its share of Wix calls');
-            }
-            throw error;
-          }
-        }
-      : undefined;
-    const upstreamCalls = new UpstreamCallBudget(maxUpstreamCalls, (limit) => log.warn({ limit }, 'request reached its upstream call limit'), takeWixShare);
+    const upstreamCalls = new UpstreamCallBudget(maxUpstreamCalls, {
+      onRefused: (refusal) =>
+        refusal instanceof CallerRateLimitedError
+          ? log.warn({ caller: caller.name, perMinute: refusal.perMinute }, 'caller used up its share of Wix calls')
+          : log.warn({ limit: refusal.limit }, 'request reached its upstream call limit'),
+      // A service and a person may bear the same name; they are different callers.
+      ...(wixShare ? { wixShare: { share: wixShare, caller: `${caller.kind}:${caller.name}` } } : {}),
+    });
     const origin: CallOrigin = parentSpan ? { requestId, parentSpan, calls: upstreamCalls } : { requestId, calls: upstreamCalls };
     const wix = services.wix.withOrigin(origin);
     const context: GatewayContext = {

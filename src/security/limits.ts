@@ -131,17 +131,21 @@ export class LookupIdBudget {
  * The upstream calls one request may still make, stated on every call it makes (`CallOrigin.calls`).
  * A refusal is an error of the field that needed the call; the rest of the query still answers.
  */
+export interface UpstreamCallBudgetOptions {
+  /** Told once per kind of refusal (this limit, the caller's share), at the first of that kind. */
+  onRefused?: (refusal: TooManyUpstreamCallsError | CallerRateLimitedError) => void;
+  /** The caller's share of Wix's rate, asked for each counted Wix call. */
+  wixShare?: { share: CallerWixShare; caller: string };
+}
+
 export class UpstreamCallBudget implements CallBudget {
   #made = 0;
   #counting = true;
-  #refused = false;
+  readonly #told = new Set<string>();
 
   constructor(
     readonly limit: number,
-    /** Told once, at the first refusal. */
-    private readonly onSpent: (limit: number) => void = () => {},
-    /** The caller's share of Wix's rate, asked for each counted Wix call; throws when it is used up. */
-    private readonly wixShare?: () => void,
+    private readonly options: UpstreamCallBudgetOptions = {},
   ) {}
 
   /** Calls let through so far, counted or not (the operation log reports it). */
@@ -150,15 +154,26 @@ export class UpstreamCallBudget implements CallBudget {
   }
 
   take(upstream: Upstream): void {
-    if (this.#counting && this.#made >= this.limit) {
-      if (!this.#refused) {
-        this.#refused = true;
-        this.onSpent(this.limit);
+    if (this.#counting) {
+      if (this.#made >= this.limit) this.#refuse(new TooManyUpstreamCallsError(this.limit, upstream));
+      const { wixShare } = this.options;
+      if (upstream === 'wix' && wixShare) {
+        try {
+          wixShare.share.take(wixShare.caller);
+        } catch (error) {
+          this.#refuse(error as CallerRateLimitedError);
+        }
       }
-      throw new TooManyUpstreamCallsError(this.limit, upstream);
     }
-    if (this.#counting && upstream === 'wix') this.wixShare?.();
     this.#made++;
+  }
+
+  #refuse(refusal: TooManyUpstreamCallsError | CallerRateLimitedError): never {
+    if (!this.#told.has(refusal.code)) {
+      this.#told.add(refusal.code);
+      this.options.onRefused?.(refusal);
+    }
+    throw refusal;
   }
 
   /** From now on every call is let through: the request is a mutation operation. */

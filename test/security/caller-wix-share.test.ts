@@ -50,7 +50,7 @@ describe('CallerWixShare', () => {
 describe('UpstreamCallBudget with a share', () => {
   it("asks the share for Wix calls only, while it counts; a refused call is not made", () => {
     const { share: wix } = share(1);
-    const budget = new UpstreamCallBudget(10, () => {}, () => wix.take('service:a'));
+    const budget = new UpstreamCallBudget(10, { wixShare: { share: wix, caller: 'service:a' } });
     budget.take('wix');
     expect(refusal(() => budget.take('wix'))).toBeInstanceOf(CallerRateLimitedError);
     budget.take('plesk');

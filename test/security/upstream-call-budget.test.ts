@@ -21,7 +21,7 @@ describe('UpstreamCallBudget', () => {
 
   it('tells of the first refusal only', () => {
     const spent: number[] = [];
-    const budget = new UpstreamCallBudget(1, (limit) => spent.push(limit));
+    const budget = new UpstreamCallBudget(1, { onRefused: (refusal) => spent.push((refusal as TooManyUpstreamCallsError).limit) });
     budget.take('wix');
     expect(spent).toEqual([]);
     for (let k = 0; k < 3; k++) expect(() => budget.take('wix')).toThrow(TooManyUpstreamCallsError);

@@ -5,6 +5,7 @@
  * of a server's add-on plans is asked once per request however many fields ask for it.
  */
 import DataLoader from 'dataloader';
+import { readOnce } from '../read-once.js';
 import type { PleskClient, ReadOptions } from './client.js';
 import type { OwnerKey, PleskLookup, PleskPlan, PleskSubscription, SubscriptionKeyKind } from './types.js';
 
@@ -41,12 +42,12 @@ export class PleskLoaders {
 
   /** Every add-on plan of the server's administrator. */
   allAddonPlans(server: string, client: PleskClient): Promise<PleskPlan[]> {
-    return once(this.addonPlanLists, server, () => client.listAddonPlans(this.read));
+    return readOnce(this.addonPlanLists, server, () => client.listAddonPlans(this.read));
   }
 
   /** One owner's subscriptions, read once per request. */
   subscriptionsOf(server: string, client: PleskClient, owner: OwnerKey): Promise<PleskSubscription[]> {
-    return once(this.ownerLists, `${server}\u0000${owner.kind}\u0000${owner.value}`, () => client.getSubscriptionsOf(owner, this.read));
+    return readOnce(this.ownerLists, `${server}\u0000${owner.kind}\u0000${owner.value}`, () => client.getSubscriptionsOf(owner, this.read));
   }
 
   /** Forgets what this request read of a subscription (after a change, the next read goes upstream). */
@@ -68,14 +69,4 @@ export class PleskLoaders {
     }
     return loader;
   }
-}
-
-/** The read kept under `key`, made on the first ask. */
-function once<T>(reads: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
-  let promise = reads.get(key);
-  if (!promise) {
-    promise = read();
-    reads.set(key, promise);
-  }
-  return promise;
 }

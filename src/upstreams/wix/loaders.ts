@@ -2,11 +2,13 @@
  * Per-request batching of Wix look-ups (one set per GraphQL operation, never shared across callers).
  * N `package(id)` or `productInstance(instanceId)` look-ups of one account become one Query Packages
  * call per 100 ids; a lone package look-up uses Get Package; a page asked twice is one call.
- * Results are always checked against the account they were asked for. A failed call fails its batch with one gateway error (toGatewayError),
- * so that a resolver can hand the loader's promise on as it is: graphql-js locates that error at each
- * field (its locatedError is patched to capture no stack of its own, patches/graphql+*.patch).
+ * Results are always checked against the account they were asked for. A failed call fails its
+ * batch with one gateway error (toGatewayError), so that a resolver can hand the loader's promise
+ * on as it is: graphql-js locates that error at each field (its locatedError is patched to capture
+ * no stack of its own, patches/graphql+*.patch).
  */
 import DataLoader from 'dataloader';
+import { readOnce } from '../read-once.js';
 import type { ReadOptions, WixClient } from './client.js';
 import { toGatewayError, WixApiError } from './errors.js';
 import type { Package, PackagesPage, PackagesQuery } from './types.js';
@@ -57,13 +59,7 @@ export class WixLoaders {
    * fragments of several components): the same query of the same account is one call.
    */
   page(accountId: string, query: PackagesQuery): Promise<PackagesPage> {
-    const key = `${accountId} ${JSON.stringify(query)}`;
-    let page = this.pages.get(key);
-    if (!page) {
-      page = this.client.queryPackages(accountId, query, this.read);
-      this.pages.set(key, page);
-    }
-    return page;
+    return readOnce(this.pages, `${accountId} ${JSON.stringify(query)}`, () => this.client.queryPackages(accountId, query, this.read));
   }
 
   /** Remembers a package the gateway just received (a mutation's answer, a page of a list). */
